@@ -1,0 +1,45 @@
+# The two commands a new user needs: `make run` and `make test`. Both install what is missing first.
+JOBS ?= $(shell nproc)
+RELEASE_DIR := build/release
+TEST_DIR := build/asan
+FUZZ_DIR := build/fuzz
+CMAKE_GEN := -G Ninja
+
+.PHONY: deps build run test bench fuzz demo clean
+
+deps:
+	./scripts/install-deps
+
+$(RELEASE_DIR)/build.ninja: | deps
+	cmake -S . -B $(RELEASE_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DAIIR_BUILD_TESTS=OFF -DAIIR_BUILD_BENCH=ON
+
+build: deps $(RELEASE_DIR)/build.ninja
+	cmake --build $(RELEASE_DIR) --target aiir -j $(JOBS)
+
+# Serves the example configuration on http://127.0.0.1:8080 with the embedded store in ./data.
+run: build
+	$(RELEASE_DIR)/aiir serve --config examples --data ./data
+
+demo: build
+	$(RELEASE_DIR)/aiir demo
+
+# Every test, under AddressSanitizer and UndefinedBehaviorSanitizer.
+test: deps
+	cmake -S . -B $(TEST_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DAIIR_SANITIZE=ON -DAIIR_BUILD_BENCH=OFF
+	cmake --build $(TEST_DIR) -j $(JOBS)
+	cd $(TEST_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+# Benchmarks on the release build; prints throughput, percentiles and ratios against baselines.
+bench: deps $(RELEASE_DIR)/build.ninja
+	cmake --build $(RELEASE_DIR) -j $(JOBS)
+	./scripts/run-benchmarks $(RELEASE_DIR)
+
+# libFuzzer targets (clang), each run for a bounded time.
+fuzz: deps
+	CXX=clang++ cmake -S . -B $(FUZZ_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DAIIR_BUILD_FUZZ=ON -DAIIR_BUILD_TESTS=ON -DAIIR_BUILD_BENCH=OFF
+	cmake --build $(FUZZ_DIR) -j $(JOBS)
+	cd $(FUZZ_DIR) && ctest -L fuzz --output-on-failure
+
+clean:
+	rm -rf build

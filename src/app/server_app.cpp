@@ -1,0 +1,251 @@
+#include "app/server_app.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+#include <functional>
+#include <spdlog/spdlog.h>
+
+#include "config/config.h"
+#include "core/log.h"
+#include "http/key_service.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "http/routes.h"
+#include "http/server.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace aiir::app {
+
+struct ServerApp::Parts {
+  ServeOptions options;
+  const core::Clock* clock = nullptr;
+  std::unique_ptr<http::ConfigHolder> config;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<http::KeyService> keys;
+  http::Metrics metrics;
+  std::atomic<bool> ready{false};
+  std::unique_ptr<http::Services> services;
+  std::unique_ptr<http::Router> router;
+  std::unique_ptr<http::Server> server;
+  std::string admin_key_file;
+  std::optional<std::string> bootstrap_key;
+};
+
+namespace {
+
+// Applies command-line overrides on top of a loaded config.
+void apply_overrides(config::Config& c, const ServeOptions& o) {
+  if (o.data_dir) {
+    auto dir = std::filesystem::absolute(*o.data_dir).lexically_normal();
+    c.store.path = (dir / "aiir.db").string();
+    c.auth.admin_key_file = (dir / "admin.key").string();
+  }
+  if (o.port) c.server.port = *o.port;
+}
+
+core::Result<std::shared_ptr<const config::Config>> load(const ServeOptions& o) {
+  core::Diagnostics diags;
+  auto loaded = config::load_config(o.config_dir, diags);
+  if (!loaded) {
+    return core::invalid("the configuration in '" + o.config_dir + "' is invalid:\n" +
+                         diags.to_string() + "Run `aiir validate " + o.config_dir +
+                         "` after fixing it.");
+  }
+  apply_overrides(*loaded, o);
+  return std::shared_ptr<const config::Config>(
+      std::make_shared<config::Config>(std::move(*loaded)));
+}
+
+// Writes the key so that only the owner can read it (0600), replacing an older file.
+core::Status write_secret_file(const std::string& path, const std::string& secret) {
+  std::error_code ec;
+  auto dir = std::filesystem::path(path).parent_path();
+  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  ::unlink(path.c_str());
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return core::internal("cannot write the admin key file '" + path + "': " +
+                          std::strerror(errno));
+  }
+  std::string line = secret + "\n";
+  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  ok = ::fsync(fd) == 0 && ok;
+  ::close(fd);
+  if (!ok) return core::internal("cannot write the admin key file '" + path + "'");
+  return {};
+}
+
+using Step = std::pair<const char*, std::function<core::Status()>>;
+
+core::Status run_steps(const std::vector<Step>& steps) {
+  for (const auto& [name, step] : steps) {
+    auto began = std::chrono::steady_clock::now();
+    core::Status status = step();
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - began)
+                  .count();
+    if (!status.ok()) {
+      spdlog::error("start-up step '{}' failed after {} ms", name, ms);
+      return core::Error(status.error().code(),
+                         std::string(name) + ": " + status.error().message());
+    }
+    spdlog::info("start-up step '{}' done in {} ms", name, ms);
+  }
+  return {};
+}
+
+}  // namespace
+
+ServerApp::ServerApp(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {
+  bootstrap_key_ = parts_->bootstrap_key;
+  admin_key_file_ = parts_->admin_key_file;
+}
+
+ServerApp::~ServerApp() { stop(std::chrono::seconds(2)); }
+
+core::Result<std::unique_ptr<ServerApp>> ServerApp::start(const ServeOptions& options,
+                                                         const core::Clock& clock) {
+  auto p = std::make_unique<Parts>();
+  p->options = options;
+  p->clock = &clock;
+  Parts& parts = *p;
+
+  std::vector<Step> steps{
+      {"load config",
+       [&]() -> core::Status {
+         auto loaded = load(parts.options);
+         if (!loaded.ok()) return core::Status(loaded.error());
+         parts.config = std::make_unique<http::ConfigHolder>(*loaded);
+         return core::Status();
+       }},
+      {"configure logging",
+       [&]() -> core::Status {
+         auto c = parts.config->get();
+         spdlog::level::level_enum level = spdlog::level::info;
+         core::parse_log_level(c->log.level, level);
+         if (parts.options.log_to_stderr) core::init_logging(c->log.format, level);
+         return core::Status();
+       }},
+      {"open store",
+       [&]() -> core::Status {
+         auto c = parts.config->get();
+         store::SqliteOptions so;
+         so.path = c->resolve(c->store.path);
+         auto opened = store::open_sqlite_store(so);
+         if (!opened.ok()) return core::Status(opened.error());
+         parts.store = std::move(*opened);
+         spdlog::info("store: sqlite at {} (schema version {})", so.path,
+                      parts.store->schema_version());
+         return core::Status();
+       }},
+      {"load keys",
+       [&]() -> core::Status {
+         parts.keys = std::make_unique<http::KeyService>(*parts.store, *parts.clock);
+         return parts.keys->load();
+       }},
+      {"bootstrap admin key",
+       [&]() -> core::Status {
+         auto c = parts.config->get();
+         parts.admin_key_file = c->resolve(c->auth.admin_key_file);
+         auto created = parts.keys->bootstrap_admin();
+         if (!created.ok()) return core::Status(created.error());
+         if (!*created) return core::Status();
+         AIIR_RETURN_IF_ERROR(write_secret_file(parts.admin_key_file, (*created)->secret));
+         parts.bootstrap_key = (*created)->secret;
+         spdlog::warn(
+             "the store had no API key: created admin key '{}' and wrote it to {} (mode 0600). "
+             "Keep it safe; create narrower keys with `aiir keys create`.",
+             (*created)->key.id, parts.admin_key_file);
+         return core::Status();
+       }},
+      {"build routes",
+       [&]() -> core::Status {
+         parts.services = std::make_unique<http::Services>(http::Services{
+             *parts.store, *parts.clock, *parts.keys, parts.metrics, *parts.config,
+             [] { return http::ReloadOutcome{}; }, parts.ready});
+         parts.router = std::make_unique<http::Router>(http::build_routes(*parts.services));
+         return core::Status();
+       }},
+      {"start http",
+       [&]() -> core::Status {
+         auto c = parts.config->get();
+         http::ServerOptions so;
+         so.address = c->server.listen_address;
+         so.port = c->server.port;
+         so.max_body_bytes = c->server.max_body_bytes;
+         so.header_timeout = std::chrono::seconds(c->server.header_timeout_seconds);
+         so.read_timeout = std::chrono::seconds(c->server.read_timeout_seconds);
+         so.idle_timeout = std::chrono::seconds(c->server.idle_timeout_seconds);
+         so.threads = c->server.threads > 0
+                          ? c->server.threads
+                          : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+         parts.server =
+             std::make_unique<http::Server>(so, *parts.router, *parts.keys, parts.metrics);
+         AIIR_RETURN_IF_ERROR(parts.server->start());
+         if (!c->server.port_file.empty()) {
+           std::ofstream(c->resolve(c->server.port_file)) << parts.server->port() << "\n";
+         }
+         spdlog::info("listening on http://{}:{}", so.address, parts.server->port());
+         return core::Status();
+       }},
+  };
+  AIIR_RETURN_IF_ERROR(run_steps(steps));
+
+  auto app = std::unique_ptr<ServerApp>(new ServerApp(std::move(p)));
+  ServerApp* self = app.get();
+  app->parts_->services->reload = [self] { return self->reload(); };
+  app->parts_->ready = true;
+  spdlog::info("ready: {} workflows in the inventory", app->parts_->config->get()->workflows.size());
+  return app;
+}
+
+const http::Router& ServerApp::router() const { return *parts_->router; }
+
+int ServerApp::port() const { return parts_->server->port(); }
+
+std::string ServerApp::base_url() const {
+  return "http://" + parts_->config->get()->server.listen_address + ":" + std::to_string(port());
+}
+
+http::ReloadOutcome ServerApp::reload() {
+  http::ReloadOutcome outcome;
+  core::Diagnostics diags;
+  auto loaded = config::load_config(parts_->options.config_dir, diags);
+  if (!loaded) {
+    for (const auto& d : diags.items()) outcome.diagnostics.push_back(d.to_string());
+    outcome.summary = std::to_string(diags.size()) + " error(s); the running configuration is kept";
+    spdlog::error("reload refused: {}", outcome.summary);
+    for (const auto& d : outcome.diagnostics) spdlog::error("  {}", d);
+    return outcome;
+  }
+  apply_overrides(*loaded, parts_->options);
+  // Listening address, port and store location are fixed for the life of the process.
+  auto running = parts_->config->get();
+  loaded->server = running->server;
+  loaded->store = running->store;
+  outcome.applied = true;
+  outcome.summary = std::to_string(loaded->workflows.size()) + " workflows loaded";
+  parts_->config->set(std::make_shared<config::Config>(std::move(*loaded)));
+  spdlog::info("reload applied: {}", outcome.summary);
+  return outcome;
+}
+
+void ServerApp::stop(std::chrono::milliseconds grace) {
+  if (stopped_) return;
+  stopped_ = true;
+  parts_->ready = false;
+  spdlog::info("shutting down: finishing in-flight requests (up to {} ms)", grace.count());
+  parts_->server->stop(grace);
+  if (auto flushed = parts_->store->flush(); !flushed.ok()) {
+    spdlog::error("store flush at shutdown failed: {}", flushed.error().message());
+  }
+  spdlog::info("stopped");
+}
+
+}  // namespace aiir::app

@@ -1,0 +1,41 @@
+#pragma once
+// What every client command shares: where the server is, which key to use, output format.
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+
+#include "cli/http_client.h"
+
+namespace aiir::cli {
+
+struct Context {
+  std::string server = "http://127.0.0.1:8080";  // --server, or AIIR_SERVER
+  std::string key;                               // --key, or AIIR_API_KEY, or --key-file
+  std::string key_file = "data/admin.key";       // read when no key is given otherwise
+  bool json = false;                             // --json: machine-readable output
+  // The command selected on the command line; returns the exit status.
+  std::function<int()> action;
+
+  // A client for the configured server and key.
+  HttpClient client() const;
+};
+
+// Prints the error of a failed request (or of a non-2xx answer) to stderr; returns exit status 1.
+int report_failure(const core::Error& error);
+int report_failure(const ClientResponse& response);
+
+// Commands the demo reuses.
+int list_workflows(const Context& ctx);
+int show_workflow(const Context& ctx, const std::string& id);
+
+// Each file registers its commands on `app`; the chosen one sets `ctx.action`.
+void add_serve_command(CLI::App& app, Context& ctx);
+void add_validate_command(CLI::App& app, Context& ctx);
+void add_keys_commands(CLI::App& app, Context& ctx);
+void add_workflows_commands(CLI::App& app, Context& ctx);
+void add_admin_commands(CLI::App& app, Context& ctx);
+void add_demo_command(CLI::App& app, Context& ctx);
+
+}  // namespace aiir::cli

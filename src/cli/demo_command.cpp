@@ -1,0 +1,137 @@
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "app/server_app.h"
+#include "cli/context.h"
+#include "cli/json_util.h"
+#include "core/clock.h"
+
+namespace aiir::cli {
+namespace {
+
+struct DemoArgs {
+  std::string config_dir = AIIR_EXAMPLES_DIR;
+  bool keep = false;
+};
+
+void heading(int step, const std::string& text) {
+  std::cout << "\n== " << step << ". " << text << "\n";
+}
+
+// Creates a key through the API and returns its secret ("" on failure, already reported).
+std::string create_key(HttpClient& admin, const std::string& role, const std::string& name) {
+  auto r = admin.post("/v1/keys", boost::json::serialize(boost::json::object{
+                                      {"role", role}, {"name", name}}));
+  if (!r.ok() || r->status != 201) {
+    std::cerr << "demo: could not create a " << role << " key\n";
+    return "";
+  }
+  auto body = parse_body(r->body).as_object();
+  std::cout << "  " << role << " key " << field(body, "id") << " for \"" << name << "\"\n";
+  return field(body, "secret");
+}
+
+int run_demo(const Context& parent, const DemoArgs& args) {
+  std::filesystem::path data = std::filesystem::temp_directory_path() /
+                               ("aiir-demo-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(data);
+  spdlog::set_level(spdlog::level::warn);
+
+  app::ServeOptions options;
+  options.config_dir = args.config_dir;
+  options.data_dir = data.string();
+  options.port = 0;
+  options.log_to_stderr = false;
+  core::SystemClock clock;
+  auto started = app::ServerApp::start(options, clock);
+  if (!started.ok()) {
+    std::cerr << "demo: the server did not start: " << started.error().message() << "\n";
+    return 1;
+  }
+  auto& server = *started;
+  std::cout << "aiir demo: a real server on a free loopback port, with a temporary store and the\n"
+               "example configuration in "
+            << args.config_dir << "\n";
+
+  heading(1, "Server started");
+  std::cout << "  API:   " << server->base_url() << "\n"
+            << "  Store: " << (data / "aiir.db").string() << "\n";
+
+  heading(2, "First start: an admin key was created");
+  std::cout << "  written to " << server->admin_key_file() << " (readable only by its owner);\n"
+            << "  the store keeps only its SHA-256.\n";
+  HttpClient admin(server->base_url(), server->bootstrap_key().value_or(""));
+
+  heading(3, "Keys with narrower roles");
+  std::string ingest_key = create_key(admin, "ingest", "otel-collector");
+  std::string viewer_key = create_key(admin, "viewer", "dashboard");
+  create_key(admin, "responder", "on-call engineer");
+
+  heading(4, "The workflow inventory (aiir workflows list)");
+  Context ctx = parent;
+  ctx.server = server->base_url();
+  ctx.key = viewer_key;
+  ctx.json = false;
+  int failures = list_workflows(ctx);
+
+  heading(5, "One workflow, its owners and why it has its risk tier (aiir workflows show)");
+  failures += show_workflow(ctx, "support-refunds");
+
+  heading(6, "Every route is authenticated and role-checked");
+  HttpClient anonymous(server->base_url(), "");
+  HttpClient viewer(server->base_url(), viewer_key);
+  HttpClient ingest(server->base_url(), ingest_key);
+  auto no_key = anonymous.get("/v1/workflows");
+  auto wrong_role = viewer.post("/v1/keys", R"({"role":"admin","name":"escalation attempt"})");
+  auto ingest_reads = ingest.get("/v1/workflows");
+  if (no_key.ok() && wrong_role.ok() && ingest_reads.ok()) {
+    std::cout << "  no key           GET  /v1/workflows -> " << no_key->status << "\n"
+              << "  viewer key       POST /v1/keys      -> " << wrong_role->status << ": "
+              << problem_detail(*wrong_role) << "\n"
+              << "  ingest key       GET  /v1/workflows -> " << ingest_reads->status << "\n";
+  } else {
+    ++failures;
+  }
+
+  heading(7, "Prometheus metrics (excerpt of GET /metrics)");
+  auto metrics = admin.get("/metrics");
+  if (metrics.ok()) {
+    std::size_t shown = 0;
+    std::size_t pos = 0;
+    const std::string& text = metrics->body;
+    while (pos < text.size() && shown < 6) {
+      std::size_t end = text.find('\n', pos);
+      std::string line = text.substr(pos, end - pos);
+      if (line.rfind("aiir_http_requests_total", 0) == 0 || line.rfind("aiir_build_info", 0) == 0) {
+        std::cout << "  " << line << "\n";
+        ++shown;
+      }
+      pos = end == std::string::npos ? text.size() : end + 1;
+    }
+  }
+
+  heading(8, "Graceful stop");
+  server->stop();
+  std::cout << "  in-flight requests finished, store flushed, server stopped.\n";
+  if (!args.keep) std::filesystem::remove_all(data);
+  std::cout << "\nDemo " << (failures == 0 ? "complete." : "finished with errors.") << "\n";
+  return failures == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+void add_demo_command(CLI::App& app, Context& ctx) {
+  auto args = std::make_shared<DemoArgs>();
+  auto* cmd = app.add_subcommand("demo", "run a server with the example config and walk the loop");
+  cmd->add_option("--config", args->config_dir, "example config directory")->capture_default_str();
+  cmd->add_flag("--keep", args->keep, "keep the temporary store afterwards");
+  cmd->callback([&ctx, args] { ctx.action = [&ctx, args] { return run_demo(ctx, *args); }; });
+}
+
+}  // namespace aiir::cli

@@ -1,0 +1,81 @@
+#pragma once
+// The whole configuration of a server: aiir.yaml plus the workflows/ folder beside it.
+//
+// Each field states its meaning, default and trade-off; `aiir validate` and docs/configuration.md
+// are written from these. Loading collects every error with its location and keeps going.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/diagnostics.h"
+#include "core/log.h"
+#include "model/workflow.h"
+
+namespace aiir::config {
+
+struct ServerConfig {
+  // Address to listen on. Loopback by default: exposing aiir beyond the host is a decision to make
+  // explicitly (and put TLS in front of it).
+  std::string listen_address = "127.0.0.1";
+  // 0 picks a free port (tests, demo); the chosen port is logged and written to `port_file`.
+  int port = 8080;
+  // If set, the bound port is written here once listening (lets scripts find an ephemeral port).
+  std::string port_file;
+  // Largest request body accepted (after decompression for gzip). Bigger bodies get 413.
+  // OTLP exporters batch to a few MB; 16 MiB leaves room without letting one client exhaust memory.
+  std::int64_t max_body_bytes = 16 * 1024 * 1024;
+  // A client must finish sending its request headers within this many seconds (slowloris guard).
+  int header_timeout_seconds = 10;
+  // And the whole request (headers and body) within this many seconds.
+  int read_timeout_seconds = 30;
+  // An idle keep-alive connection is closed after this many seconds.
+  int idle_timeout_seconds = 60;
+  // I/O threads. 0 = one per core. More threads than cores only adds contention.
+  int threads = 0;
+};
+
+enum class StoreBackend { kSqlite };
+
+struct StoreConfig {
+  StoreBackend backend = StoreBackend::kSqlite;
+  // SQLite file; relative paths are relative to the directory aiir.yaml is in.
+  std::string path = "data/aiir.db";
+};
+
+struct LogConfig {
+  core::LogFormat format = core::LogFormat::kText;
+  std::string level = "info";
+};
+
+struct AuthConfig {
+  // Where the first admin key is written on first start with an empty store (mode 0600).
+  // Relative to the directory aiir.yaml is in.
+  std::string admin_key_file = "data/admin.key";
+  // Roles allowed to read raw (unredacted) AI content. Every raw read writes an audit entry.
+  std::vector<std::string> raw_content_roles = {"legal", "admin"};
+};
+
+struct Config {
+  std::string directory;  // the folder aiir.yaml was read from (absolute)
+  ServerConfig server;
+  StoreConfig store;
+  LogConfig log;
+  AuthConfig auth;
+  std::vector<model::Workflow> workflows;  // sorted by id
+
+  const model::Workflow* find_workflow(std::string_view id) const;
+  // The workflow whose service_names contain `service_name`, if any.
+  const model::Workflow* workflow_for_service(std::string_view service_name) const;
+  // A path from the config, made absolute against `directory`.
+  std::string resolve(const std::string& path) const;
+};
+
+// Loads `directory`/aiir.yaml (optional: defaults apply when absent) and every
+// `directory`/workflows/*.yaml and *.yml. Returns nullopt when any error was recorded.
+std::optional<Config> load_config(const std::string& directory, core::Diagnostics& diags);
+
+}  // namespace aiir::config

@@ -1,0 +1,29 @@
+#pragma once
+// REST handlers, one factory per route. Each parses its request, calls a component and renders
+// the result; none holds business logic.
+
+#include "http/message.h"
+#include "http/services.h"
+
+namespace aiir::http::handlers {
+
+// system.cpp
+Handler healthz();
+Handler readyz(Services& s);
+Handler version();
+Handler whoami();
+Handler metrics(Services& s);
+
+// keys.cpp
+Handler list_keys(Services& s);
+Handler create_key(Services& s);
+Handler revoke_key(Services& s);
+
+// admin.cpp
+Handler reload(Services& s);
+
+// workflows.cpp
+Handler list_workflows(Services& s);
+Handler get_workflow(Services& s);
+
+}  // namespace aiir::http::handlers

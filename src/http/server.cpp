@@ -1,0 +1,507 @@
+#include "http/server.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "core/gzip.h"
+#include "http/problem.h"
+#include "http/url.h"
+
+namespace aiir::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr std::uint32_t kHeaderLimitBytes = 16 * 1024;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string role_list(const Route& route) {
+  std::string out = "admin";
+  for (auto role : route.roles) {
+    out += ", ";
+    out += model::to_string(role);
+  }
+  return out;
+}
+
+}  // namespace
+
+class Session;
+
+class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
+ public:
+  Impl(ServerOptions options, const Router& router, const KeyService& keys, Metrics& metrics)
+      : options_(std::move(options)),
+        router_(router),
+        keys_(keys),
+        metrics_(metrics),
+        ioc_(std::max(1, options_.threads)),
+        acceptor_(ioc_) {}
+
+  core::Status start();
+  void stop(std::chrono::milliseconds grace);
+  int port() const { return port_; }
+
+  const ServerOptions& options() const { return options_; }
+  const Router& router() const { return router_; }
+  const KeyService& keys() const { return keys_; }
+  Metrics& metrics() { return metrics_; }
+  bool stopping() const { return stopping_.load(); }
+
+  void request_started() { in_flight_++; }
+  void request_finished() {
+    if (--in_flight_ == 0) {
+      std::lock_guard lock(mu_);
+      drained_.notify_all();
+    }
+  }
+  void add_session(const std::shared_ptr<Session>& s);
+  void remove_session(Session* s);
+
+ private:
+  void accept();
+
+  ServerOptions options_;
+  const Router& router_;
+  const KeyService& keys_;
+  Metrics& metrics_;
+  asio::io_context ioc_;
+  tcp::acceptor acceptor_;
+  std::vector<std::thread> threads_;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> stopped_{false};
+  std::atomic<int> in_flight_{0};
+  std::mutex mu_;
+  std::condition_variable drained_;
+  std::map<Session*, std::weak_ptr<Session>> sessions_;  // GUARDED_BY(mu_)
+};
+
+// One connection. All of its handlers run on its strand, so its members need no lock.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<Server::Impl> server)
+      : stream_(std::move(socket)), idle_timer_(stream_.get_executor()), server_(std::move(server)) {
+    beast::error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = endpoint.address().to_string();
+  }
+
+  void start() {
+    server_->add_session(shared_from_this());
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_header(); });
+  }
+
+  // Called at shutdown: an idle connection closes now; a busy one after its response.
+  void close_if_idle() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->busy_) self->close();
+    });
+  }
+
+  ~Session() { server_->remove_session(this); }
+
+ private:
+  void wait_for_next_request();
+  void read_header();
+  void on_header(beast::error_code ec);
+  void read_body();
+  void on_body(beast::error_code ec);
+  void dispatch_request();
+  void respond(Response response);
+  void respond_before_body(Response response);
+  void on_write(bool keep_alive, beast::error_code ec);
+  void fail(int status, std::string_view detail);
+  void close();
+
+  beast::tcp_stream stream_;
+  asio::steady_timer idle_timer_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::shared_ptr<Server::Impl> server_;
+  std::string remote_;
+  bool busy_ = false;  // a request is being read or answered
+  bool first_ = true;
+  bool counted_ = false;  // the server counts this request as in flight until written
+  const Route* route_ = nullptr;
+  std::map<std::string, std::string> params_;
+  Principal principal_;
+  Target target_;
+  std::string route_label_ = "unmatched";
+  std::chrono::steady_clock::time_point started_;
+  std::optional<bhttp::response<bhttp::string_body>> response_;
+};
+
+void Session::wait_for_next_request() {
+  // Wait for the first byte of the next request under the idle timeout, then give the client
+  // header_timeout to send the rest: a slow sender cannot hold a connection open for long.
+  if (buffer_.size() > 0) {
+    read_header();
+    return;
+  }
+  idle_timer_.expires_after(server_->options().idle_timeout);
+  idle_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec) self->close();
+  });
+  stream_.socket().async_wait(tcp::socket::wait_read,
+                              [self = shared_from_this()](beast::error_code ec) {
+                                self->idle_timer_.cancel();
+                                if (ec || self->server_->stopping()) {
+                                  self->close();
+                                  return;
+                                }
+                                self->read_header();
+                              });
+}
+
+void Session::read_header() {
+  if (server_->stopping() && !first_) {
+    close();
+    return;
+  }
+  first_ = false;
+  busy_ = true;
+  route_ = nullptr;
+  route_label_ = "unmatched";
+  principal_ = Principal{};
+  parser_.emplace();
+  parser_->header_limit(kHeaderLimitBytes);
+  parser_->body_limit(static_cast<std::uint64_t>(server_->options().max_body_bytes));
+  stream_.expires_after(server_->options().header_timeout);
+  bhttp::async_read_header(stream_, buffer_, *parser_,
+                           [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                             self->on_header(ec);
+                           });
+}
+
+void Session::on_header(beast::error_code ec) {
+  started_ = std::chrono::steady_clock::now();
+  if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+      ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
+    close();
+    return;
+  }
+  if (ec == beast::error::timeout) {
+    close();  // nothing useful to say to a client that sent nothing in time
+    return;
+  }
+  if (ec == bhttp::error::header_limit) {
+    fail(431, "the request headers exceed 16 KiB; send fewer or shorter headers");
+    return;
+  }
+  if (ec) {
+    fail(400, "malformed HTTP request: " + ec.message());
+    return;
+  }
+  const auto& header = parser_->get();
+  auto target = parse_target(std::string_view(header.target().data(), header.target().size()));
+  if (!target) {
+    fail(400, "the request target is not a valid path (check its percent-escapes)");
+    return;
+  }
+  target_ = std::move(*target);
+  std::string method(header.method_string());
+  auto match = server_->router().match(method, target_.path);
+  if (match.route == nullptr) {
+    if (!match.allow.empty()) {
+      Response r = problem(405, "Method Not Allowed",
+                           method + " is not supported on " + target_.path + "; use " + match.allow);
+      r.headers.emplace_back("Allow", match.allow);
+      respond_before_body(std::move(r));
+    } else {
+      respond_before_body(problem(404, "Not Found", "no route " + target_.path + "; see docs/api.md"));
+    }
+    return;
+  }
+  route_ = match.route;
+  route_label_ = route_->pattern;
+  params_ = std::move(match.params);
+
+  if (!route_->is_public) {
+    auto authorization = header[bhttp::field::authorization];
+    auto x_api_key = header["x-api-key"];
+    auto key = server_->keys().authenticate(
+        presented_key(std::string_view(authorization.data(), authorization.size()),
+                      std::string_view(x_api_key.data(), x_api_key.size())));
+    if (!key.ok()) {
+      Response r = problem(key.error());
+      r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"aiir\"");
+      respond_before_body(std::move(r));
+      return;
+    }
+    if (!route_->allows(key->role)) {
+      respond_before_body(problem(403, "Forbidden",
+                      "the key '" + key->id + "' has role " + std::string(model::to_string(key->role)) +
+                          "; " + method + " " + route_->pattern + " needs one of: " +
+                          role_list(*route_)));
+      return;
+    }
+    principal_ = Principal{key->id, key->name, key->role};
+  }
+  if (header.has_content_length() &&
+      *parser_->content_length() > static_cast<std::uint64_t>(server_->options().max_body_bytes)) {
+    fail(413, "the body is larger than the limit of " +
+                  std::to_string(server_->options().max_body_bytes) +
+                  " bytes (server.max_body_bytes); send smaller batches");
+    return;
+  }
+  if (bhttp::token_list(header[bhttp::field::expect]).exists("100-continue")) {
+    auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
+    bhttp::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code e, std::size_t) {
+      if (e) {
+        self->close();
+        return;
+      }
+      self->read_body();
+    });
+    return;
+  }
+  read_body();
+}
+
+void Session::read_body() {
+  stream_.expires_after(server_->options().read_timeout);
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      self->on_body(ec);
+                    });
+}
+
+void Session::on_body(beast::error_code ec) {
+  if (ec == bhttp::error::body_limit) {
+    fail(413, "the body is larger than the limit of " +
+                  std::to_string(server_->options().max_body_bytes) +
+                  " bytes (server.max_body_bytes); send smaller batches");
+    return;
+  }
+  if (ec == beast::error::timeout) {
+    fail(408, "the request body did not arrive within " +
+                  std::to_string(server_->options().read_timeout.count()) + " seconds");
+    return;
+  }
+  if (ec) {
+    if (ec == asio::error::eof || ec == bhttp::error::end_of_stream ||
+        ec == asio::error::connection_reset || ec == bhttp::error::partial_message) {
+      close();
+      return;
+    }
+    fail(400, "malformed HTTP request body: " + ec.message());
+    return;
+  }
+  dispatch_request();
+}
+
+void Session::dispatch_request() {
+  auto& msg = parser_->get();
+  Request request;
+  request.method = std::string(msg.method_string());
+  request.path = std::move(target_.path);
+  request.query = std::move(target_.query);
+  request.path_params = std::move(params_);
+  request.principal = principal_;
+  request.remote_address = remote_;
+  for (const auto& field : msg) {
+    request.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+  }
+  request.body = std::move(msg.body());
+
+  if (auto encoding = request.header("content-encoding"); encoding && !encoding->empty()) {
+    std::string enc = lower(*encoding);
+    if (enc == "gzip" || enc == "x-gzip") {
+      auto plain = core::gunzip(request.body,
+                                static_cast<std::size_t>(server_->options().max_body_bytes));
+      if (!plain.ok()) {
+        respond(problem(plain.error()));
+        return;
+      }
+      request.body = std::move(*plain);
+    } else if (enc != "identity") {
+      respond(problem(415, "Unsupported Media Type",
+                      "Content-Encoding '" + enc + "' is not supported; send gzip or identity"));
+      return;
+    }
+  }
+
+  server_->request_started();
+  counted_ = true;
+  auto once = std::make_shared<std::atomic<bool>>(false);
+  Reply reply = [self = shared_from_this(), once](Response response) {
+    if (once->exchange(true)) return;  // a second reply is a handler bug; drop it
+    asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+      self->respond(std::move(response));
+    });
+  };
+  try {
+    route_->handler(request, reply);
+  } catch (const std::exception& e) {
+    spdlog::error("handler for {} {} threw: {}", request.method, route_label_, e.what());
+    reply(problem(500, "Internal Server Error",
+                  "the server failed while handling this request; the log has details"));
+  }
+}
+
+void Session::respond(Response response) {
+  const auto& req = parser_->get();
+  // Errors that leave the request stream in an unknown state (malformed, oversize, timeouts)
+  // go through fail(), which sets close_after; other error statuses keep the connection.
+  bool keep_alive = req.keep_alive() && !response.close_after && !server_->stopping();
+  response_.emplace(static_cast<bhttp::status>(response.status), req.version());
+  response_->set(bhttp::field::server, "aiir");
+  response_->set(bhttp::field::content_type, response.content_type);
+  for (auto& [name, value] : response.headers) response_->set(name, value);
+  response_->body() = std::move(response.body);
+  response_->keep_alive(keep_alive);
+  response_->prepare_payload();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  server_->metrics().observe_request(std::string(req.method_string()), route_label_,
+                                     response.status, seconds);
+  stream_.expires_after(server_->options().read_timeout);
+  bhttp::async_write(stream_, *response_,
+                     [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                       self->on_write(keep_alive, ec);
+                     });
+}
+
+void Session::respond_before_body(Response response) {
+  // The body (if any) is still unread: the connection cannot carry another request.
+  if (!parser_->is_done()) response.close_after = true;
+  respond(std::move(response));
+}
+
+void Session::on_write(bool keep_alive, beast::error_code ec) {
+  busy_ = false;
+  if (counted_) {
+    counted_ = false;
+    server_->request_finished();
+  }
+  response_.reset();
+  if (ec || !keep_alive) {
+    close();
+    return;
+  }
+  wait_for_next_request();
+}
+
+void Session::fail(int status, std::string_view detail) {
+  // The request stream is in an unknown state: answer, then close the connection.
+  Response r = problem(status, "", detail);
+  r.close_after = true;
+  if (!parser_ || !parser_->is_header_done()) {
+    // No usable request to answer in the context of: write a minimal HTTP/1.1 response.
+    parser_.emplace();
+  }
+  respond(std::move(r));
+}
+
+void Session::close() {
+  beast::error_code ec;
+  idle_timer_.cancel();
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+  stream_.socket().close(ec);
+}
+
+void Server::Impl::add_session(const std::shared_ptr<Session>& s) {
+  std::lock_guard lock(mu_);
+  sessions_[s.get()] = s;
+}
+
+void Server::Impl::remove_session(Session* s) {
+  std::lock_guard lock(mu_);
+  sessions_.erase(s);
+}
+
+core::Status Server::Impl::start() {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(options_.address, ec);
+  if (ec) {
+    return core::invalid("server.listen_address '" + options_.address +
+                         "' is not an IP address; use e.g. 127.0.0.1");
+  }
+  tcp::endpoint endpoint(address, static_cast<unsigned short>(options_.port));
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return core::Error(core::Code::kUnavailable, "cannot listen on " + options_.address + ":" +
+                                                     std::to_string(options_.port) + ": " +
+                                                     ec.message());
+  }
+  port_ = acceptor_.local_endpoint().port();
+  accept();
+  for (int i = 0; i < std::max(1, options_.threads); ++i) {
+    threads_.emplace_back([this] { ioc_.run(); });
+  }
+  return {};
+}
+
+void Server::Impl::accept() {
+  acceptor_.async_accept(asio::make_strand(ioc_),
+                         [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+                           if (self->stopping_) return;
+                           if (!ec) {
+                             socket.set_option(tcp::no_delay(true), ec);
+                             std::make_shared<Session>(std::move(socket), self)->start();
+                           }
+                           self->accept();
+                         });
+}
+
+void Server::Impl::stop(std::chrono::milliseconds grace) {
+  if (stopped_.exchange(true)) return;
+  stopping_ = true;
+  asio::post(ioc_, [self = shared_from_this()] {
+    beast::error_code ec;
+    self->acceptor_.close(ec);
+  });
+  {
+    std::vector<std::shared_ptr<Session>> live;
+    {
+      std::lock_guard lock(mu_);
+      for (auto& [ptr, weak] : sessions_) {
+        if (auto s = weak.lock()) live.push_back(std::move(s));
+      }
+    }
+    for (auto& s : live) s->close_if_idle();
+  }
+  {
+    std::unique_lock lock(mu_);
+    drained_.wait_for(lock, grace, [this] { return in_flight_.load() == 0; });
+  }
+  ioc_.stop();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+Server::Server(ServerOptions options, const Router& router, const KeyService& keys,
+               Metrics& metrics)
+    : impl_(std::make_shared<Impl>(std::move(options), router, keys, metrics)) {}
+
+Server::~Server() { stop(std::chrono::milliseconds(0)); }
+
+core::Status Server::start() { return impl_->start(); }
+int Server::port() const { return impl_->port(); }
+void Server::stop(std::chrono::milliseconds grace) { impl_->stop(grace); }
+
+}  // namespace aiir::http

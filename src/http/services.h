@@ -1,0 +1,49 @@
+#pragma once
+// What the REST handlers call. Handlers hold no business logic: they parse, call one of these,
+// and render. Built by app/ (which owns every object referenced here).
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/result.h"
+#include "http/key_service.h"
+#include "http/metrics.h"
+#include "store/store.h"
+
+namespace aiir::http {
+
+// The running configuration, swapped atomically on reload. Readers take a snapshot.
+class ConfigHolder {
+ public:
+  explicit ConfigHolder(std::shared_ptr<const config::Config> initial)
+      : current_(std::move(initial)) {}
+  std::shared_ptr<const config::Config> get() const { return current_.load(); }
+  void set(std::shared_ptr<const config::Config> next) { current_.store(std::move(next)); }
+
+ private:
+  std::atomic<std::shared_ptr<const config::Config>> current_;
+};
+
+struct ReloadOutcome {
+  bool applied = false;
+  std::string summary;                   // "3 workflows" or why it was refused
+  std::vector<std::string> diagnostics;  // file:line:column: message
+};
+
+struct Services {
+  store::Store& store;
+  const core::Clock& clock;
+  KeyService& keys;
+  Metrics& metrics;
+  ConfigHolder& config;
+  // Re-reads the config directory; keeps the running config when the new one is invalid.
+  std::function<ReloadOutcome()> reload;
+  // False until start-up has finished and while shutting down.
+  const std::atomic<bool>& ready;
+};
+
+}  // namespace aiir::http

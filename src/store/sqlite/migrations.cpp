@@ -1,0 +1,73 @@
+#include "store/sqlite/migrations.h"
+
+namespace aiir::store::sqlite {
+
+const std::vector<std::string_view>& migrations() {
+  static const std::vector<std::string_view> list{
+      // 1: API keys. The secret is never stored, only its SHA-256.
+      R"sql(
+        CREATE TABLE api_keys (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          role TEXT NOT NULL,
+          secret_hash TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          created_by TEXT NOT NULL,
+          revoked_at INTEGER
+        ) STRICT;
+      )sql",
+      // 2: spans, their log-record content, and the audit log.
+      // Spans are stored in arrival order (rowid) with the whole normalized span as a JSON body;
+      // only the columns responders filter on are broken out, and each secondary index is partial
+      // so spans without that key cost nothing (random-key index inserts dominate ingest cost).
+      R"sql(
+        CREATE TABLE spans (
+          seq INTEGER PRIMARY KEY,
+          trace_id TEXT NOT NULL,
+          span_id TEXT NOT NULL,
+          workflow TEXT NOT NULL,
+          start_time INTEGER NOT NULL,
+          kind TEXT NOT NULL,
+          user_id TEXT,
+          session_id TEXT,
+          account_id TEXT,
+          record_id TEXT,
+          prompt_version TEXT,
+          model_version TEXT,
+          index_version TEXT,
+          tool_name TEXT,
+          legal_hold INTEGER NOT NULL DEFAULT 0,
+          body TEXT NOT NULL
+        ) STRICT;
+        CREATE UNIQUE INDEX spans_by_trace ON spans (trace_id, span_id);
+        CREATE INDEX spans_by_workflow_time ON spans (workflow, start_time);
+        CREATE INDEX spans_by_user ON spans (user_id) WHERE user_id IS NOT NULL;
+        CREATE INDEX spans_by_account ON spans (account_id) WHERE account_id IS NOT NULL;
+        CREATE INDEX spans_by_record ON spans (record_id) WHERE record_id IS NOT NULL;
+        CREATE INDEX spans_by_prompt_version ON spans (workflow, prompt_version)
+          WHERE prompt_version IS NOT NULL;
+
+        CREATE TABLE span_content (
+          trace_id TEXT NOT NULL,
+          span_id TEXT NOT NULL,
+          time INTEGER NOT NULL,
+          body TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX span_content_by_span ON span_content (trace_id, span_id);
+
+        CREATE TABLE audit_log (
+          seq INTEGER PRIMARY KEY,
+          time INTEGER NOT NULL,
+          actor TEXT NOT NULL,
+          action TEXT NOT NULL,
+          subject TEXT NOT NULL,
+          detail TEXT NOT NULL,
+          prev_hash TEXT NOT NULL,
+          hash TEXT NOT NULL
+        ) STRICT;
+      )sql",
+  };
+  return list;
+}
+
+}  // namespace aiir::store::sqlite

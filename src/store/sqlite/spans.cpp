@@ -1,0 +1,220 @@
+#include <algorithm>
+#include <map>
+
+#include "model/ai_span_json.h"
+#include "store/sqlite/tables.h"
+
+namespace aiir::store::sqlite {
+namespace {
+
+namespace json = boost::json;
+
+// Binds `value`, or NULL when empty, so that partial indexes skip spans without that key.
+void bind_or_null(Stmt& s, int index, const std::string& value) {
+  if (value.empty()) {
+    s.bind_null(index);
+  } else {
+    s.bind(index, value);
+  }
+}
+
+core::Result<std::vector<model::AiSpan>> read_spans(Stmt& s, std::vector<std::int64_t>* seqs) {
+  std::vector<model::AiSpan> out;
+  while (true) {
+    auto row = s.step();
+    if (!row.ok()) return row.error();
+    if (!*row) break;
+    boost::system::error_code ec;
+    json::value body = json::parse(s.text(1), ec);
+    if (ec || !body.is_object()) {
+      return core::internal("span " + std::to_string(s.integer(0)) +
+                            " has an unreadable body in the store");
+    }
+    out.push_back(model::ai_span_from_json(body.as_object()));
+    if (seqs != nullptr) seqs->push_back(s.integer(0));
+  }
+  return out;
+}
+
+json::object content_json(const SpanContent& c) {
+  json::object o;
+  model::AiSpan carrier;  // reuse the span codec for messages
+  carrier.input_messages = c.input_messages;
+  carrier.output_messages = c.output_messages;
+  json::object encoded = model::to_json(carrier);
+  if (auto* in = encoded.if_contains("input_messages")) o["input_messages"] = *in;
+  if (auto* out = encoded.if_contains("output_messages")) o["output_messages"] = *out;
+  return o;
+}
+
+// Appends content that arrived as log records to the span it belongs to, in arrival order.
+core::Status merge_content(Db& db, const std::string& trace_id,
+                           std::vector<model::AiSpan>& spans) {
+  Stmt s(db,
+         "SELECT span_id, body FROM span_content WHERE trace_id = ? ORDER BY time, rowid");
+  s.bind(1, trace_id);
+  std::map<std::string, model::AiSpan*> by_id;
+  for (auto& span : spans) by_id[span.span_id] = &span;
+  while (true) {
+    auto row = s.step();
+    if (!row.ok()) return row.error();
+    if (!*row) break;
+    auto it = by_id.find(s.text(0));
+    if (it == by_id.end()) continue;
+    boost::system::error_code ec;
+    json::value body = json::parse(s.text(1), ec);
+    if (ec || !body.is_object()) continue;
+    model::AiSpan content = model::ai_span_from_json(body.as_object());
+    auto& target = *it->second;
+    target.input_messages.insert(target.input_messages.end(), content.input_messages.begin(),
+                                 content.input_messages.end());
+    target.output_messages.insert(target.output_messages.end(), content.output_messages.begin(),
+                                  content.output_messages.end());
+  }
+  return {};
+}
+
+}  // namespace
+
+core::Result<std::int64_t> insert_spans(Db& db, const std::vector<model::AiSpan>& spans) {
+  Stmt s(db,
+         "INSERT OR IGNORE INTO spans (trace_id, span_id, workflow, start_time, kind, user_id, "
+         "session_id, account_id, record_id, prompt_version, model_version, index_version, "
+         "tool_name, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  std::int64_t inserted = 0;
+  for (const auto& span : spans) {
+    s.bind(1, span.trace_id).bind(2, span.span_id).bind(3, span.workflow);
+    s.bind(4, span.start_time).bind(5, model::to_string(span.kind));
+    bind_or_null(s, 6, span.user_id);
+    bind_or_null(s, 7, span.session_id);
+    bind_or_null(s, 8, span.account_id);
+    bind_or_null(s, 9, !span.record_id.empty() ? span.record_id : span.write_record_id);
+    bind_or_null(s, 10, span.prompt_version);
+    bind_or_null(s, 11, span.model_version);
+    bind_or_null(s, 12, span.index_version);
+    bind_or_null(s, 13, span.tool_name);
+    s.bind(14, json::serialize(model::to_json(span)));
+    AIIR_RETURN_IF_ERROR(s.run());
+    inserted += sqlite3_changes(db.get());
+  }
+  return inserted;
+}
+
+core::Status insert_span_content(Db& db, const std::vector<SpanContent>& content) {
+  Stmt s(db, "INSERT INTO span_content (trace_id, span_id, time, body) VALUES (?, ?, ?, ?)");
+  for (const auto& c : content) {
+    s.bind(1, c.trace_id).bind(2, c.span_id).bind(3, c.time);
+    s.bind(4, json::serialize(content_json(c)));
+    AIIR_RETURN_IF_ERROR(s.run());
+  }
+  return {};
+}
+
+core::Result<std::vector<model::AiSpan>> select_trace(Db& db, const std::string& trace_id) {
+  Stmt s(db, "SELECT seq, body FROM spans WHERE trace_id = ? ORDER BY start_time, seq");
+  s.bind(1, trace_id);
+  auto spans = read_spans(s, nullptr);
+  if (!spans.ok()) return spans;
+  AIIR_RETURN_IF_ERROR(merge_content(db, trace_id, *spans));
+  return spans;
+}
+
+core::Result<SpanPage> select_spans(Db& db, const SpanQuery& q) {
+  std::string sql = "SELECT seq, body FROM spans WHERE 1 = 1";
+  std::vector<std::string> text_binds;
+  std::vector<std::pair<int, std::int64_t>> int_binds;  // (position, value)
+  auto text_filter = [&](const char* column, const std::string& value) {
+    if (value.empty()) return;
+    sql += std::string(" AND ") + column + " = ?";
+    text_binds.push_back(value);
+  };
+  // Text binds come first in the SQL, integers after, so positions are easy to keep.
+  text_filter("workflow", q.workflow);
+  text_filter("trace_id", q.trace_id);
+  text_filter("user_id", q.user_id);
+  text_filter("session_id", q.session_id);
+  text_filter("account_id", q.account_id);
+  text_filter("record_id", q.record_id);
+  text_filter("prompt_version", q.prompt_version);
+  text_filter("model_version", q.model_version);
+  text_filter("index_version", q.index_version);
+  text_filter("tool_name", q.tool_name);
+  if (q.kind) text_filter("kind", std::string(model::to_string(*q.kind)));
+  for (const auto& [key, value] : q.attributes) {
+    // json_extract returns SQL values; compare the JSON text of the attribute instead.
+    sql += " AND json(json_extract(body, '$.attributes.' || json_quote(?))) = json(?)";
+    text_binds.push_back(key);
+    text_binds.push_back(value);
+  }
+  int position = static_cast<int>(text_binds.size());
+  if (q.from) {
+    sql += " AND start_time >= ?";
+    int_binds.emplace_back(++position, *q.from);
+  }
+  if (q.to) {
+    sql += " AND start_time < ?";
+    int_binds.emplace_back(++position, *q.to);
+  }
+  if (q.before) {
+    sql += " AND seq < ?";
+    int_binds.emplace_back(++position, *q.before);
+  }
+  int limit = std::clamp(q.limit, 1, 1000);
+  sql += " ORDER BY seq DESC LIMIT ?";
+  int_binds.emplace_back(++position, static_cast<std::int64_t>(limit) + 1);
+
+  Stmt s(db, sql);
+  for (std::size_t i = 0; i < text_binds.size(); ++i) {
+    s.bind(static_cast<int>(i + 1), text_binds[i]);
+  }
+  for (const auto& [pos, value] : int_binds) s.bind(pos, value);
+  std::vector<std::int64_t> seqs;
+  auto spans = read_spans(s, &seqs);
+  if (!spans.ok()) return spans.error();
+  SpanPage page;
+  page.spans = std::move(*spans);
+  if (static_cast<int>(page.spans.size()) > limit) {
+    page.spans.pop_back();
+    page.next_cursor = seqs[static_cast<std::size_t>(limit) - 1];
+  }
+  return page;
+}
+
+core::Result<std::int64_t> delete_expired_spans(Db& db, const std::string& workflow,
+                                                core::UnixNanos older_than, int limit) {
+  Stmt s(db,
+         "DELETE FROM spans WHERE seq IN (SELECT seq FROM spans WHERE workflow = ? AND "
+         "start_time < ? AND legal_hold = 0 LIMIT ?)");
+  s.bind(1, workflow).bind(2, older_than).bind(3, static_cast<std::int64_t>(limit));
+  AIIR_RETURN_IF_ERROR(s.run());
+  std::int64_t deleted = sqlite3_changes(db.get());
+  // Log-record content whose span is gone (or never arrived) and is as old goes too.
+  Stmt orphans(db,
+               "DELETE FROM span_content WHERE time < ? AND NOT EXISTS (SELECT 1 FROM spans "
+               "WHERE spans.trace_id = span_content.trace_id AND spans.span_id = "
+               "span_content.span_id)");
+  orphans.bind(1, older_than);
+  AIIR_RETURN_IF_ERROR(orphans.run());
+  return deleted;
+}
+
+core::Result<std::int64_t> update_legal_hold(Db& db, const std::string& trace_id, bool hold) {
+  Stmt s(db, "UPDATE spans SET legal_hold = ? WHERE trace_id = ?");
+  s.bind(1, static_cast<std::int64_t>(hold ? 1 : 0)).bind(2, trace_id);
+  AIIR_RETURN_IF_ERROR(s.run());
+  return static_cast<std::int64_t>(sqlite3_changes(db.get()));
+}
+
+core::Result<std::vector<std::pair<std::string, std::int64_t>>> count_spans_by_workflow(Db& db) {
+  Stmt s(db, "SELECT workflow, count(*) FROM spans GROUP BY workflow ORDER BY workflow");
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  while (true) {
+    auto row = s.step();
+    if (!row.ok()) return row.error();
+    if (!*row) break;
+    out.emplace_back(s.text(0), s.integer(1));
+  }
+  return out;
+}
+
+}  // namespace aiir::store::sqlite

@@ -1,0 +1,240 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <filesystem>
+#include <mutex>
+
+#include "store/sqlite/db.h"
+#include "store/sqlite/migrations.h"
+#include "store/sqlite/tables.h"
+
+namespace aiir::store {
+namespace {
+
+using core::Code;
+using core::Error;
+using core::Result;
+using core::Status;
+
+Result<int> read_user_version(sqlite::Db& db) {
+  sqlite::Stmt stmt(db, "PRAGMA user_version");
+  auto row = stmt.step();
+  if (!row.ok()) return row.error();
+  return static_cast<int>(stmt.integer(0));
+}
+
+// Applies every migration past the file's version, each in its own transaction with the version
+// bump, so a crash mid-migration leaves the file at a consistent earlier version.
+Result<int> migrate(sqlite::Db& db, const std::string& path) {
+  auto version = read_user_version(db);
+  if (!version.ok()) return version.error();
+  const int latest = sqlite::latest_schema_version();
+  if (*version > latest) {
+    return Error(Code::kFailedPrecondition,
+                 "the store at '" + path + "' has schema version " + std::to_string(*version) +
+                     ", written by a newer aiir; this binary knows versions up to " +
+                     std::to_string(latest) +
+                     ". Upgrade aiir, or point store.path at another file.");
+  }
+  for (int v = *version; v < latest; ++v) {
+    sqlite::Transaction tx(db);
+    AIIR_RETURN_IF_ERROR(tx.begun());
+    auto applied = db.exec(sqlite::migrations()[static_cast<std::size_t>(v)]);
+    if (!applied.ok()) {
+      return Error(Code::kInternal, "migration " + std::to_string(v + 1) + " failed: " +
+                                        applied.error().message());
+    }
+    AIIR_RETURN_IF_ERROR(db.exec("PRAGMA user_version = " + std::to_string(v + 1)));
+    AIIR_RETURN_IF_ERROR(tx.commit());
+  }
+  return latest;
+}
+
+model::ApiKey read_key(const sqlite::Stmt& s) {
+  model::ApiKey key;
+  key.id = s.text(0);
+  key.name = s.text(1);
+  key.role = model::parse_role(s.text(2)).value_or(model::Role::kViewer);
+  key.secret_hash = s.text(3);
+  key.created_at = s.integer(4);
+  key.created_by = s.text(5);
+  key.revoked_at = s.optional_integer(6);
+  return key;
+}
+
+constexpr const char* kKeyColumns =
+    "id, name, role, secret_hash, created_at, created_by, revoked_at";
+
+class SqliteStore final : public Store {
+ public:
+  sqlite::Db& db() { return db_; }
+  void set_schema_version(int version) { schema_version_ = version; }
+
+  int schema_version() const override { return schema_version_; }
+
+  Status insert_key(const model::ApiKey& key) override {
+    std::lock_guard lock(mu_);
+    sqlite::Stmt s(db_,
+                   "INSERT INTO api_keys (id, name, role, secret_hash, created_at, created_by) "
+                   "VALUES (?, ?, ?, ?, ?, ?)");
+    s.bind(1, key.id).bind(2, key.name).bind(3, model::to_string(key.role));
+    s.bind(4, key.secret_hash).bind(5, key.created_at).bind(6, key.created_by);
+    return s.run();
+  }
+
+  Result<std::optional<model::ApiKey>> find_key(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    sqlite::Stmt s(db_, std::string("SELECT ") + kKeyColumns + " FROM api_keys WHERE id = ?");
+    s.bind(1, id);
+    auto row = s.step();
+    if (!row.ok()) return row.error();
+    if (!*row) return std::optional<model::ApiKey>();
+    return std::optional<model::ApiKey>(read_key(s));
+  }
+
+  Result<std::vector<model::ApiKey>> list_keys() override {
+    std::lock_guard lock(mu_);
+    sqlite::Stmt s(db_, std::string("SELECT ") + kKeyColumns +
+                            " FROM api_keys ORDER BY created_at, id");
+    std::vector<model::ApiKey> out;
+    while (true) {
+      auto row = s.step();
+      if (!row.ok()) return row.error();
+      if (!*row) break;
+      out.push_back(read_key(s));
+    }
+    return out;
+  }
+
+  Status revoke_key(const std::string& id, core::UnixNanos at) override {
+    std::lock_guard lock(mu_);
+    sqlite::Stmt s(db_, "UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?");
+    s.bind(1, at).bind(2, id);
+    AIIR_RETURN_IF_ERROR(s.run());
+    if (sqlite3_changes(db_.get()) == 0) {
+      return Error(Code::kNotFound, "no API key has id '" + id + "'; `aiir keys list` shows them");
+    }
+    return {};
+  }
+
+  Result<std::int64_t> count_active_keys() override {
+    std::lock_guard lock(mu_);
+    sqlite::Stmt s(db_, "SELECT count(*) FROM api_keys WHERE revoked_at IS NULL");
+    auto row = s.step();
+    if (!row.ok()) return row.error();
+    return s.integer(0);
+  }
+
+  Result<std::int64_t> append_spans(const std::vector<model::AiSpan>& spans) override {
+    std::lock_guard lock(mu_);
+    sqlite::Transaction tx(db_);
+    AIIR_RETURN_IF_ERROR(tx.begun());
+    auto inserted = sqlite::insert_spans(db_, spans);
+    if (!inserted.ok()) return inserted;
+    AIIR_RETURN_IF_ERROR(tx.commit());
+    return inserted;
+  }
+
+  Status append_span_content(const std::vector<SpanContent>& content) override {
+    std::lock_guard lock(mu_);
+    sqlite::Transaction tx(db_);
+    AIIR_RETURN_IF_ERROR(tx.begun());
+    AIIR_RETURN_IF_ERROR(sqlite::insert_span_content(db_, content));
+    return tx.commit();
+  }
+
+  Result<std::vector<model::AiSpan>> get_trace(const std::string& trace_id) override {
+    std::lock_guard lock(read_mu());
+    return sqlite::select_trace(reader(), trace_id);
+  }
+
+  Result<SpanPage> query_spans(const SpanQuery& query) override {
+    std::lock_guard lock(read_mu());
+    return sqlite::select_spans(reader(), query);
+  }
+
+  Result<std::int64_t> purge_spans(const std::string& workflow, core::UnixNanos older_than,
+                                   int limit) override {
+    std::lock_guard lock(mu_);
+    return sqlite::delete_expired_spans(db_, workflow, older_than, limit);
+  }
+
+  Result<std::int64_t> set_legal_hold(const std::string& trace_id, bool hold) override {
+    std::lock_guard lock(mu_);
+    return sqlite::update_legal_hold(db_, trace_id, hold);
+  }
+
+  Result<std::vector<std::pair<std::string, std::int64_t>>> span_counts_by_workflow() override {
+    std::lock_guard lock(read_mu());
+    return sqlite::count_spans_by_workflow(reader());
+  }
+
+  Result<model::AuditEntry> append_audit(const model::AuditEntry& entry) override {
+    std::lock_guard lock(mu_);
+    sqlite::Transaction tx(db_);
+    AIIR_RETURN_IF_ERROR(tx.begun());
+    auto appended = sqlite::insert_audit(db_, entry);
+    if (!appended.ok()) return appended;
+    AIIR_RETURN_IF_ERROR(tx.commit());
+    return appended;
+  }
+
+  Result<std::vector<model::AuditEntry>> list_audit(std::int64_t after_seq, int limit) override {
+    std::lock_guard lock(read_mu());
+    return sqlite::select_audit(reader(), after_seq, limit);
+  }
+
+  // A second connection for reads, so that readers do not wait for the writer (WAL lets both
+  // proceed). In-memory stores have one database per connection and so share the writer's.
+  Status open_reader(const std::string& path, int busy_timeout_ms) {
+    if (path == ":memory:") return {};
+    AIIR_RETURN_IF_ERROR(read_db_.open(path, busy_timeout_ms));
+    separate_reader_ = true;
+    return read_db_.exec("PRAGMA query_only = ON");
+  }
+
+  Status flush() override {
+    std::lock_guard lock(mu_);
+    // Moves the WAL's content into the main file so a backup of the .db alone is complete.
+    return db_.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+
+ private:
+  sqlite::Db& reader() { return separate_reader_ ? read_db_ : db_; }
+  std::mutex& read_mu() { return separate_reader_ ? read_mu_ : mu_; }
+
+  // Connections are opened NOMUTEX: each is used under its own lock.
+  std::mutex mu_;
+  sqlite::Db db_;  // GUARDED_BY(mu_): every write
+  std::mutex read_mu_;
+  sqlite::Db read_db_;  // GUARDED_BY(read_mu_)
+  bool separate_reader_ = false;
+  int schema_version_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options) {
+  if (options.path != ":memory:") {
+    std::error_code ec;
+    auto dir = std::filesystem::path(options.path).parent_path();
+    if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+    if (ec) {
+      return Error(Code::kInternal, "cannot create the store directory '" + dir.string() +
+                                        "': " + ec.message());
+    }
+  }
+  auto store = std::make_unique<SqliteStore>();
+  sqlite::Db& db = store->db();
+  AIIR_RETURN_IF_ERROR(db.open(options.path, options.busy_timeout_ms));
+  AIIR_RETURN_IF_ERROR(db.exec("PRAGMA journal_mode = WAL"));
+  AIIR_RETURN_IF_ERROR(db.exec("PRAGMA foreign_keys = ON"));
+  AIIR_RETURN_IF_ERROR(db.exec(options.synchronous_full ? "PRAGMA synchronous = FULL"
+                                                        : "PRAGMA synchronous = NORMAL"));
+  auto version = migrate(db, options.path);
+  if (!version.ok()) return version.error();
+  store->set_schema_version(*version);
+  AIIR_RETURN_IF_ERROR(store->open_reader(options.path, options.busy_timeout_ms));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace aiir::store

@@ -1,0 +1,32 @@
+#pragma once
+// The SQL behind each part of the Store interface, as free functions over one connection.
+// The caller (SqliteStore) holds the connection's lock and picks read or write connection.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "model/ai_span.h"
+#include "model/audit.h"
+#include "store/sqlite/db.h"
+#include "store/store.h"
+
+namespace aiir::store::sqlite {
+
+// spans.cpp
+core::Result<std::int64_t> insert_spans(Db& db, const std::vector<model::AiSpan>& spans);
+core::Status insert_span_content(Db& db, const std::vector<SpanContent>& content);
+core::Result<std::vector<model::AiSpan>> select_trace(Db& db, const std::string& trace_id);
+core::Result<SpanPage> select_spans(Db& db, const SpanQuery& query);
+core::Result<std::int64_t> delete_expired_spans(Db& db, const std::string& workflow,
+                                                core::UnixNanos older_than, int limit);
+core::Result<std::int64_t> update_legal_hold(Db& db, const std::string& trace_id, bool hold);
+core::Result<std::vector<std::pair<std::string, std::int64_t>>> count_spans_by_workflow(Db& db);
+
+// audit.cpp
+core::Result<model::AuditEntry> insert_audit(Db& db, const model::AuditEntry& entry);
+core::Result<std::vector<model::AuditEntry>> select_audit(Db& db, std::int64_t after_seq,
+                                                          int limit);
+
+}  // namespace aiir::store::sqlite

@@ -1,0 +1,106 @@
+#pragma once
+// Store: the one interface to durable state. SQLite (store/sqlite/) is the embedded default.
+//
+// Contract for every implementation:
+//  - Every method is thread-safe.
+//  - A method that returns success has made its change durable (committed).
+//  - Errors are values: kUnavailable when the store is busy or closing (retry), kNotFound for a
+//    missing row, kInternal with the database's message for anything else.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "model/ai_span.h"
+#include "model/api_key.h"
+#include "model/audit.h"
+
+namespace aiir::store {
+
+// Filters for reading spans; every set field must match. Results are newest first.
+struct SpanQuery {
+  std::string workflow;
+  std::optional<core::UnixNanos> from;  // start_time >= from
+  std::optional<core::UnixNanos> to;    // start_time < to
+  std::optional<model::SpanKind> kind;
+  std::string trace_id;
+  std::string user_id;
+  std::string session_id;
+  std::string account_id;
+  std::string record_id;  // matches the span's record id or its write record id
+  std::string prompt_version;
+  std::string model_version;
+  std::string index_version;
+  std::string tool_name;
+  // Equality on attributes no mapping claimed: (key, value as JSON text, e.g. "\"eu\"" or "3").
+  std::vector<std::pair<std::string, std::string>> attributes;
+  int limit = 100;                      // 1..1000
+  std::optional<std::int64_t> before;   // cursor: only spans stored before this sequence number
+};
+
+struct SpanPage {
+  std::vector<model::AiSpan> spans;
+  std::optional<std::int64_t> next_cursor;  // pass as `before` for the next page; none at the end
+};
+
+// GenAI content that arrived as log records (POST /v1/logs) for a span, possibly before or after
+// the span itself. Merged into the span when it is read.
+struct SpanContent {
+  std::string trace_id;
+  std::string span_id;
+  core::UnixNanos time = 0;
+  std::vector<model::Message> input_messages;
+  std::vector<model::Message> output_messages;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // The schema version this store is at (after migrations).
+  virtual int schema_version() const = 0;
+
+  // --- API keys ---------------------------------------------------------------------------
+  // kAlreadyExists when the id is taken.
+  virtual core::Status insert_key(const model::ApiKey& key) = 0;
+  // nullopt when no key has that id (revoked keys are returned, with revoked_at set).
+  virtual core::Result<std::optional<model::ApiKey>> find_key(const std::string& id) = 0;
+  // All keys, oldest first, revoked included.
+  virtual core::Result<std::vector<model::ApiKey>> list_keys() = 0;
+  // kNotFound when no key has that id; revoking a revoked key is a no-op success.
+  virtual core::Status revoke_key(const std::string& id, core::UnixNanos at) = 0;
+  // Keys not revoked.
+  virtual core::Result<std::int64_t> count_active_keys() = 0;
+
+  // --- spans --------------------------------------------------------------------------------
+  // Stores the spans in one transaction. A span whose (trace_id, span_id) is stored already
+  // (an exporter's retry) is skipped. Returns how many were new.
+  virtual core::Result<std::int64_t> append_spans(const std::vector<model::AiSpan>& spans) = 0;
+  virtual core::Status append_span_content(const std::vector<SpanContent>& content) = 0;
+  // Every span of the trace, ordered by start time, with their log-record content merged.
+  virtual core::Result<std::vector<model::AiSpan>> get_trace(const std::string& trace_id) = 0;
+  virtual core::Result<SpanPage> query_spans(const SpanQuery& query) = 0;
+  // Deletes up to `limit` spans of `workflow` that started before `older_than` and are not under
+  // legal hold. Returns how many were deleted (0 when nothing is left to purge).
+  virtual core::Result<std::int64_t> purge_spans(const std::string& workflow,
+                                                 core::UnixNanos older_than, int limit) = 0;
+  // Puts every span of the trace under legal hold (or lifts it). Returns spans affected.
+  virtual core::Result<std::int64_t> set_legal_hold(const std::string& trace_id, bool hold) = 0;
+  // Span counts by workflow (for the inventory's "unregistered" view and metrics).
+  virtual core::Result<std::vector<std::pair<std::string, std::int64_t>>> span_counts_by_workflow() = 0;
+
+  // --- audit log ----------------------------------------------------------------------------
+  // Appends an entry, chained to the previous one by hash, in its own transaction.
+  virtual core::Result<model::AuditEntry> append_audit(const model::AuditEntry& entry) = 0;
+  virtual core::Result<std::vector<model::AuditEntry>> list_audit(std::int64_t after_seq,
+                                                                  int limit) = 0;
+
+  // Makes everything written so far durable on disk (used at shutdown).
+  virtual core::Status flush() = 0;
+};
+
+}  // namespace aiir::store
