@@ -18,6 +18,7 @@
 #include "http/router.h"
 #include "http/routes.h"
 #include "http/server.h"
+#include "investigate/trace_reader.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace aiir::app {
@@ -28,6 +29,7 @@ struct ServerApp::Parts {
   std::unique_ptr<http::ConfigHolder> config;
   std::unique_ptr<store::Store> store;
   std::unique_ptr<http::KeyService> keys;
+  std::unique_ptr<investigate::TraceReader> traces;
   http::Metrics metrics;
   std::atomic<bool> ready{false};
   std::unique_ptr<http::Services> services;
@@ -166,9 +168,15 @@ core::Result<std::unique_ptr<ServerApp>> ServerApp::start(const ServeOptions& op
        }},
       {"build routes",
        [&]() -> core::Status {
+         std::vector<model::Role> raw_roles;
+         for (const auto& name : parts.config->get()->auth.raw_content_roles) {
+           if (auto role = model::parse_role(name)) raw_roles.push_back(*role);
+         }
+         parts.traces = std::make_unique<investigate::TraceReader>(*parts.store, *parts.clock,
+                                                                    std::move(raw_roles));
          parts.services = std::make_unique<http::Services>(http::Services{
              *parts.store, *parts.clock, *parts.keys, parts.metrics, *parts.config,
-             [] { return http::ReloadOutcome{}; }, parts.ready});
+             *parts.traces, [] { return http::ReloadOutcome{}; }, parts.ready});
          parts.router = std::make_unique<http::Router>(http::build_routes(*parts.services));
          return core::Status();
        }},

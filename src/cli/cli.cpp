@@ -48,6 +48,7 @@ int run(int argc, char** argv) {
   add_keys_commands(app, ctx);
   add_workflows_commands(app, ctx);
   add_admin_commands(app, ctx);
+  add_traces_commands(app, ctx);
   add_demo_command(app, ctx);
 
   try {

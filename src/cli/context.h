@@ -36,6 +36,7 @@ void add_validate_command(CLI::App& app, Context& ctx);
 void add_keys_commands(CLI::App& app, Context& ctx);
 void add_workflows_commands(CLI::App& app, Context& ctx);
 void add_admin_commands(CLI::App& app, Context& ctx);
+void add_traces_commands(CLI::App& app, Context& ctx);
 void add_demo_command(CLI::App& app, Context& ctx);
 
 }  // namespace aiir::cli

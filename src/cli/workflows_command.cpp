@@ -18,12 +18,19 @@ int list_workflows(const Context& ctx) {
     std::cout << r->body << "\n";
     return 0;
   }
-  Table table({"ID", "TIER", "EXPOSURE", "DATA", "AUTONOMY", "BUSINESS OWNER"});
-  for (const auto& item : parse_body(r->body).as_object()["workflows"].as_array()) {
+  Table table({"ID", "TIER", "EXPOSURE", "DATA", "AUTONOMY", "BUSINESS OWNER", "SPANS"});
+  auto body = parse_body(r->body).as_object();
+  for (const auto& item : body["workflows"].as_array()) {
     const auto& w = item.as_object();
     std::string owner = field(w.at("business_owner").as_object(), "name");
     table.add({field(w, "id"), field(w, "risk_tier"), field(w, "customer_exposure"),
-               field(w, "data_sensitivity"), field(w, "autonomy"), owner});
+               field(w, "data_sensitivity"), field(w, "autonomy"), owner, field(w, "spans")});
+  }
+  if (const auto* u = body.if_contains("unregistered"); u != nullptr && u->is_array()) {
+    for (const auto& item : u->as_array()) {
+      const auto& w = item.as_object();
+      table.add({field(w, "id"), "?", "-", "-", "-", "UNREGISTERED: no owner", field(w, "spans")});
+    }
   }
   std::cout << table.render();
   return 0;

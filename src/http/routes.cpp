@@ -47,6 +47,12 @@ std::vector<Route> build_routes(Services& s) {
   add("GET", "/v1/workflows/{id}", readers, "one workflow with its risk tier and reasons",
       handlers::get_workflow(s));
 
+  // Traces: what the AI saw, retrieved, generated, called, changed and approved.
+  add("GET", "/v1/traces/{trace_id}", readers, "one trace, every step in order",
+      handlers::get_trace(s));
+  add("GET", "/v1/spans", readers, "search spans by workflow, time, kind, subject, version",
+      handlers::search_spans(s));
+
   return routes;
 }
 

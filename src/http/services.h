@@ -12,6 +12,7 @@
 #include "core/result.h"
 #include "http/key_service.h"
 #include "http/metrics.h"
+#include "investigate/trace_reader.h"
 #include "store/store.h"
 
 namespace aiir::http {
@@ -40,6 +41,7 @@ struct Services {
   KeyService& keys;
   Metrics& metrics;
   ConfigHolder& config;
+  investigate::TraceReader& traces;
   // Re-reads the config directory; keeps the running config when the new one is invalid.
   std::function<ReloadOutcome()> reload;
   // False until start-up has finished and while shutting down.

@@ -22,6 +22,10 @@ Handler revoke_key(Services& s);
 // admin.cpp
 Handler reload(Services& s);
 
+// traces.cpp
+Handler get_trace(Services& s);
+Handler search_spans(Services& s);
+
 // workflows.cpp
 Handler list_workflows(Services& s);
 Handler get_workflow(Services& s);

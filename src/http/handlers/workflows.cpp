@@ -105,11 +105,27 @@ json::object detail_json(const model::Workflow& w) {
 Handler list_workflows(Services& s) {
   return sync_handler([&s](Request&) {
     auto config = s.config.get();
+    auto counts = s.store.span_counts_by_workflow();
+    if (!counts.ok()) return problem(counts.error());
     json::array items;
     for (const auto& w : config->workflows) {
-      items.push_back(summary_json(w, model::derive_risk_tier(w)));
+      json::object item = summary_json(w, model::derive_risk_tier(w));
+      item["spans"] = 0;
+      for (const auto& [name, count] : *counts) {
+        if (name == w.id) item["spans"] = count;
+      }
+      items.push_back(std::move(item));
     }
-    return json_response(200, json::object{{"workflows", std::move(items)}});
+    // Workflows seen in traces but missing from the inventory: nobody owns them yet.
+    json::array unregistered;
+    for (const auto& [name, count] : *counts) {
+      if (config->find_workflow(name) != nullptr) continue;
+      unregistered.push_back({{"id", name.empty() ? "(none)" : name},
+                              {"registered", false},
+                              {"spans", count}});
+    }
+    return json_response(200, json::object{{"workflows", std::move(items)},
+                                           {"unregistered", std::move(unregistered)}});
   });
 }
 

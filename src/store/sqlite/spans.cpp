@@ -141,8 +141,10 @@ core::Result<SpanPage> select_spans(Db& db, const SpanQuery& q) {
   text_filter("tool_name", q.tool_name);
   if (q.kind) text_filter("kind", std::string(model::to_string(*q.kind)));
   for (const auto& [key, value] : q.attributes) {
-    // json_extract returns SQL values; compare the JSON text of the attribute instead.
-    sql += " AND json(json_extract(body, '$.attributes.' || json_quote(?))) = json(?)";
+    // json_extract yields an SQL value; json_quote turns it back into JSON text ("eu", 3, true)
+    // so that it compares with the JSON text the caller gave.
+    sql += " AND json_quote(json_extract(body, '$.attributes.\"' || replace(?, '\"', '') || "
+           "'\"')) = ?";
     text_binds.push_back(key);
     text_binds.push_back(value);
   }
