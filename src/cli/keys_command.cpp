@@ -44,7 +44,8 @@ int list_keys(const Context& ctx) {
     return 0;
   }
   Table table({"ID", "ROLE", "NAME", "CREATED", "REVOKED"});
-  for (const auto& item : parse_body(r->body).as_object()["keys"].as_array()) {
+  auto body = parse_body(r->body);
+  for (const auto& item : body.as_object()["keys"].as_array()) {
     const auto& k = item.as_object();
     table.add({field(k, "id"), field(k, "role"), field(k, "name"), field(k, "created_at"),
                field(k, "revoked_at")});

@@ -90,13 +90,21 @@ MapReader::MapReader(const YAML::Node& node, std::string file, Diagnostics& diag
   }
 }
 
+// A node for "not given". YAML::Node() would be a defined null node, which callers could not
+// tell apart from `key: ~`.
+namespace {
+YAML::Node absent() { return YAML::Node(YAML::NodeType::Undefined); }
+}  // namespace
+
 YAML::Node MapReader::lookup(const std::string& key, bool required) {
   asked_.push_back(key);
-  if (!valid_) return YAML::Node();
-  YAML::Node child = node_[key];
+  if (!valid_) return absent();
+  // Through a const reference: the non-const operator[] would insert the missing key.
+  const YAML::Node& map = node_;
+  YAML::Node child = map[key];
   if (!child.IsDefined() || child.IsNull()) {
     if (required) report(diags_, file_, node_, what_ + ": missing required key '" + key + "'");
-    return YAML::Node();
+    return absent();
   }
   return child;
 }
@@ -194,7 +202,8 @@ void MapReader::report_bad_choice(const std::string& key, const std::string& val
                         join(names);
   std::string suggestion = closest_match(value, names);
   if (!suggestion.empty()) message += " (did you mean '" + suggestion + "'?)";
-  report(diags_, file_, node_[key], std::move(message));
+  const YAML::Node& map = node_;
+  report(diags_, file_, map[key], std::move(message));
 }
 
 void MapReader::finish() {

@@ -10,6 +10,7 @@
 #include <cctype>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -86,6 +87,9 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   Metrics& metrics_;
   asio::io_context ioc_;
   tcp::acceptor acceptor_;
+  // Keeps the I/O threads running while a handler works off-thread with no socket operation
+  // pending (its reply is posted back later); released at stop.
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;
   int port_ = 0;
   std::atomic<bool> stopping_{false};
@@ -185,7 +189,10 @@ void Session::read_header() {
   principal_ = Principal{};
   parser_.emplace();
   parser_->header_limit(kHeaderLimitBytes);
-  parser_->body_limit(static_cast<std::uint64_t>(server_->options().max_body_bytes));
+  // No body limit while reading the header: Beast would reject a large Content-Length as a parse
+  // error before we know the route and caller. on_header answers 413 itself, then read_body sets
+  // the limit that bounds chunked bodies.
+  parser_->body_limit(boost::none);
   stream_.expires_after(server_->options().header_timeout);
   bhttp::async_read_header(stream_, buffer_, *parser_,
                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -279,6 +286,7 @@ void Session::on_header(beast::error_code ec) {
 }
 
 void Session::read_body() {
+  parser_->body_limit(static_cast<std::uint64_t>(server_->options().max_body_bytes));
   stream_.expires_after(server_->options().read_timeout);
   bhttp::async_read(stream_, buffer_, *parser_,
                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -448,6 +456,7 @@ core::Status Server::Impl::start() {
                                                      ec.message());
   }
   port_ = acceptor_.local_endpoint().port();
+  work_.emplace(ioc_.get_executor());
   accept();
   for (int i = 0; i < std::max(1, options_.threads); ++i) {
     threads_.emplace_back([this] { ioc_.run(); });
@@ -488,6 +497,7 @@ void Server::Impl::stop(std::chrono::milliseconds grace) {
     std::unique_lock lock(mu_);
     drained_.wait_for(lock, grace, [this] { return in_flight_.load() == 0; });
   }
+  work_.reset();
   ioc_.stop();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();

@@ -32,6 +32,7 @@ class ServeTest : public ::testing::Test {
                         "  admin_key_file: ../data/admin.key\n"
                         "log:\n"
                         "  format: json\n");
+    std::filesystem::create_directories(dir_.file("config/workflows"));
     for (const auto& entry : std::filesystem::directory_iterator(
              std::string(AIIR_SOURCE_DIR) + "/examples/workflows")) {
       std::filesystem::copy(entry.path(),
