@@ -122,6 +122,9 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // At the very end of stop(), with no I/O thread running: closes without posting.
+  void close_now() { close(); }
+
   ~Session() { server_->remove_session(this); }
 
  private:
@@ -502,6 +505,22 @@ void Server::Impl::stop(std::chrono::milliseconds grace) {
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
+  // Handlers still queued hold their sessions and this object. With no thread running, close
+  // every socket and let those handlers finish with operation_aborted, so nothing outlives the
+  // server (and no connection is left half-open).
+  beast::error_code ec;
+  acceptor_.close(ec);
+  std::vector<std::shared_ptr<Session>> remaining;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [ptr, weak] : sessions_) {
+      if (auto s = weak.lock()) remaining.push_back(std::move(s));
+    }
+  }
+  for (auto& s : remaining) s->close_now();
+  remaining.clear();
+  ioc_.restart();
+  ioc_.run_for(std::chrono::seconds(2));
 }
 
 Server::Server(ServerOptions options, const Router& router, const KeyService& keys,
