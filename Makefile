@@ -5,7 +5,7 @@ TEST_DIR := build/asan
 FUZZ_DIR := build/fuzz
 CMAKE_GEN := -G Ninja
 
-.PHONY: deps build run test bench fuzz demo clean
+.PHONY: deps e2e-deps build run test bench fuzz demo clean
 
 deps:
 	./scripts/install-deps
@@ -23,8 +23,12 @@ run: build
 demo: build
 	$(RELEASE_DIR)/aiir demo
 
+# The real OpenTelemetry / OpenAI clients the interoperability tests drive, pinned by lockfile.
+e2e-deps: deps
+	cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error
+
 # Every test, under AddressSanitizer and UndefinedBehaviorSanitizer.
-test: deps
+test: deps e2e-deps
 	cmake -S . -B $(TEST_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DAIIR_SANITIZE=ON -DAIIR_BUILD_BENCH=OFF
 	cmake --build $(TEST_DIR) -j $(JOBS)
 	cd $(TEST_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -18,7 +18,10 @@
 #include "http/router.h"
 #include "http/routes.h"
 #include "http/server.h"
+#include "ingest/ingest_service.h"
 #include "investigate/trace_reader.h"
+#include "store/retention.h"
+#include "store/span_writer.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace aiir::app {
@@ -28,6 +31,10 @@ struct ServerApp::Parts {
   const core::Clock* clock = nullptr;
   std::unique_ptr<http::ConfigHolder> config;
   std::unique_ptr<store::Store> store;
+  // Declared after the store: destroyed (stopped) before it.
+  std::unique_ptr<store::SpanWriter> writer;
+  std::unique_ptr<store::RetentionPurger> purger;
+  std::unique_ptr<ingest::IngestService> ingest;
   std::unique_ptr<http::KeyService> keys;
   std::unique_ptr<investigate::TraceReader> traces;
   http::Metrics metrics;
@@ -166,6 +173,44 @@ core::Result<std::unique_ptr<ServerApp>> ServerApp::start(const ServeOptions& op
              (*created)->key.id, parts.admin_key_file);
          return core::Status();
        }},
+      {"start span writer and retention",
+       [&]() -> core::Status {
+         parts.writer = std::make_unique<store::SpanWriter>(*parts.store, store::SpanWriterOptions{});
+         http::ConfigHolder* holder = parts.config.get();
+         parts.ingest = std::make_unique<ingest::IngestService>([holder] { return holder->get(); },
+                                                                *parts.writer);
+         parts.purger = std::make_unique<store::RetentionPurger>(
+             *parts.store, *parts.clock,
+             [holder] {
+               std::vector<store::RetentionRule> rules;
+               for (const auto& w : holder->get()->workflows) {
+                 rules.push_back({w.id, w.retention_days});
+               }
+               // Spans no workflow claimed are kept for the default period.
+               rules.push_back({"", model::Workflow{}.retention_days});
+               return rules;
+             },
+             store::RetentionOptions{});
+         parts.purger->start();
+         ingest::IngestService* ingest = parts.ingest.get();
+         store::SpanWriter* writer = parts.writer.get();
+         parts.metrics.add_collector([ingest, writer](std::string& out) {
+           ingest->render_metrics(out);
+           auto stats = writer->stats();
+           out += "# HELP aiir_span_writer_queued_bytes Spans waiting for the next group commit.\n"
+                  "# TYPE aiir_span_writer_queued_bytes gauge\naiir_span_writer_queued_bytes " +
+                  std::to_string(stats.queued_bytes) + "\n";
+           out += "# HELP aiir_span_writer_commits_total Group commits.\n"
+                  "# TYPE aiir_span_writer_commits_total counter\naiir_span_writer_commits_total " +
+                  std::to_string(stats.commits) + "\n";
+           out += "# HELP aiir_span_writer_duplicate_spans_total Spans received again (exporter "
+                  "retries) and stored once.\n"
+                  "# TYPE aiir_span_writer_duplicate_spans_total counter\n"
+                  "aiir_span_writer_duplicate_spans_total " +
+                  std::to_string(stats.duplicate_spans) + "\n";
+         });
+         return core::Status();
+       }},
       {"build routes",
        [&]() -> core::Status {
          std::vector<model::Role> raw_roles;
@@ -176,7 +221,8 @@ core::Result<std::unique_ptr<ServerApp>> ServerApp::start(const ServeOptions& op
                                                                     std::move(raw_roles));
          parts.services = std::make_unique<http::Services>(http::Services{
              *parts.store, *parts.clock, *parts.keys, parts.metrics, *parts.config,
-             *parts.traces, [] { return http::ReloadOutcome{}; }, parts.ready});
+             *parts.traces, parts.ingest.get(), [] { return http::ReloadOutcome{}; },
+             parts.ready});
          parts.router = std::make_unique<http::Router>(http::build_routes(*parts.services));
          return core::Status();
        }},
@@ -250,6 +296,9 @@ void ServerApp::stop(std::chrono::milliseconds grace) {
   parts_->ready = false;
   spdlog::info("shutting down: finishing in-flight requests (up to {} ms)", grace.count());
   parts_->server->stop(grace);
+  // Requests that were answered are committed; commit whatever else is queued, then stop.
+  parts_->writer->stop();
+  parts_->purger->stop();
   if (auto flushed = parts_->store->flush(); !flushed.ok()) {
     spdlog::error("store flush at shutdown failed: {}", flushed.error().message());
   }

@@ -28,6 +28,7 @@ int report_failure(const ClientResponse& response);
 
 // Commands the demo reuses.
 int list_workflows(const Context& ctx);
+int show_trace(const Context& ctx, const std::string& id, bool raw);
 int show_workflow(const Context& ctx, const std::string& id);
 
 // Each file registers its commands on `app`; the chosen one sets `ctx.action`.

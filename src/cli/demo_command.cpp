@@ -9,8 +9,10 @@
 
 #include "app/server_app.h"
 #include "cli/context.h"
+#include "cli/demo_trace.h"
 #include "cli/json_util.h"
 #include "core/clock.h"
+#include "core/crypto.h"
 
 namespace aiir::cli {
 namespace {
@@ -99,16 +101,35 @@ int run_demo(const Context& parent, const DemoArgs& args) {
     ++failures;
   }
 
-  heading(7, "Prometheus metrics (excerpt of GET /metrics)");
+  heading(7, "A support-refund conversation arrives over OTLP (POST /v1/traces)");
+  std::string trace_id = core::random_hex(16);
+  auto exported = ingest.request("POST", "/v1/traces",
+                                 simulated_refund_trace(trace_id, clock.now() - 5'000'000'000),
+                                 "application/json");
+  if (exported.ok() && exported->status == 200) {
+    std::cout << "  6 spans in GenAI semantic conventions from service support-refunds-agent\n"
+              << "  -> 200 once committed; attributed to workflow support-refunds;\n"
+              << "     the customer's e-mail address was redacted at ingest (content_policy: redact)\n";
+  } else {
+    std::cout << "  export failed: "
+              << (exported.ok() ? problem_detail(*exported) : exported.error().message()) << "\n";
+    ++failures;
+  }
+
+  heading(8, "The trace, reconstructed step by step (aiir traces show)");
+  failures += show_trace(ctx, trace_id, false);
+
+  heading(9, "Prometheus metrics (excerpt of GET /metrics)");
   auto metrics = admin.get("/metrics");
   if (metrics.ok()) {
     std::size_t shown = 0;
     std::size_t pos = 0;
     const std::string& text = metrics->body;
-    while (pos < text.size() && shown < 6) {
+    while (pos < text.size() && shown < 8) {
       std::size_t end = text.find('\n', pos);
       std::string line = text.substr(pos, end - pos);
-      if (line.rfind("aiir_http_requests_total", 0) == 0 || line.rfind("aiir_build_info", 0) == 0) {
+      if (line.rfind("aiir_http_requests_total", 0) == 0 || line.rfind("aiir_build_info", 0) == 0 ||
+          line.rfind("aiir_ingest_spans_accepted_total", 0) == 0) {
         std::cout << "  " << line << "\n";
         ++shown;
       }
@@ -116,7 +137,7 @@ int run_demo(const Context& parent, const DemoArgs& args) {
     }
   }
 
-  heading(8, "Graceful stop");
+  heading(10, "Graceful stop");
   server->stop();
   std::cout << "  in-flight requests finished, store flushed, server stopped.\n";
   if (!args.keep) std::filesystem::remove_all(data);

@@ -68,8 +68,15 @@ void print_messages(const json::object& s, const char* key, const std::string& i
   if (m == nullptr || !m->is_array()) return;
   for (const auto& item : m->as_array()) {
     const auto& o = item.as_object();
-    std::cout << indent << "  " << field(o, "role") << ": " << shorten(field(o, "content"), 100)
-              << "\n";
+    std::string text = o.contains("content") ? shorten(field(o, "content"), 100) : "";
+    if (const auto* calls = o.if_contains("tool_calls"); calls && calls->is_array()) {
+      for (const auto& call : calls->as_array()) {
+        if (!text.empty()) text += "  ";
+        text += "-> " + field(call.as_object(), "name") + "(" +
+                shorten(field(call.as_object(), "arguments"), 60) + ")";
+      }
+    }
+    std::cout << indent << "  " << field(o, "role") << ": " << text << "\n";
   }
 }
 
@@ -88,9 +95,11 @@ void print_tree(const std::vector<const json::object*>& spans, const std::string
   }
 }
 
-int show_trace(const Context& ctx, const TraceArgs& args) {
+}  // namespace
+
+int show_trace(const Context& ctx, const std::string& id, bool raw) {
   auto client = ctx.client();
-  auto r = client.get("/v1/traces/" + http::percent_encode(args.id) + (args.raw ? "?raw=true" : ""));
+  auto r = client.get("/v1/traces/" + http::percent_encode(id) + (raw ? "?raw=true" : ""));
   if (!r.ok()) return report_failure(r.error());
   if (r->status != 200) return report_failure(*r);
   if (ctx.json) {
@@ -121,6 +130,12 @@ int show_trace(const Context& ctx, const TraceArgs& args) {
               << " step(s) withheld: stored raw; use --raw with a role allowed to read it.\n";
   }
   return 0;
+}
+
+namespace {
+
+int show_trace_command(const Context& ctx, const TraceArgs& args) {
+  return show_trace(ctx, args.id, args.raw);
 }
 
 int search_spans(const Context& ctx, const TraceArgs& args) {
@@ -169,7 +184,7 @@ void add_traces_commands(CLI::App& app, Context& ctx) {
   auto* show = traces->add_subcommand("show", "a trace as a tree of steps");
   show->add_option("id", args->id, "trace id (32 hex characters)")->required();
   show->add_flag("--raw", args->raw, "show raw content (audited; legal/admin by default)");
-  show->callback([&ctx, args] { ctx.action = [&ctx, args] { return show_trace(ctx, *args); }; });
+  show->callback([&ctx, args] { ctx.action = [&ctx, args] { return show_trace_command(ctx, *args); }; });
 
   auto* search = traces->add_subcommand("search", "find spans");
   for (const char* name : {"workflow", "kind", "user", "account", "record", "session",

@@ -41,6 +41,12 @@ std::vector<Route> build_routes(Services& s) {
   // Configuration.
   add("POST", "/v1/admin/reload", {}, "reload the config directory", handlers::reload(s));
 
+  // Evidence in: OTLP/HTTP from OpenTelemetry exporters and Collectors.
+  add("POST", "/v1/traces", {Role::kIngest}, "OTLP traces (protobuf or JSON, gzip)",
+      handlers::export_traces(s));
+  add("POST", "/v1/logs", {Role::kIngest}, "OTLP logs: GenAI content events joined to their spans",
+      handlers::export_logs(s));
+
   // Workflow inventory.
   add("GET", "/v1/workflows", readers, "the workflow inventory with risk tiers",
       handlers::list_workflows(s));

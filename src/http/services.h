@@ -12,6 +12,7 @@
 #include "core/result.h"
 #include "http/key_service.h"
 #include "http/metrics.h"
+#include "ingest/ingest_service.h"
 #include "investigate/trace_reader.h"
 #include "store/store.h"
 
@@ -42,6 +43,8 @@ struct Services {
   Metrics& metrics;
   ConfigHolder& config;
   investigate::TraceReader& traces;
+  // OTLP ingest; null only in tests that build routes without a writer.
+  ingest::IngestService* ingest;
   // Re-reads the config directory; keeps the running config when the new one is invalid.
   std::function<ReloadOutcome()> reload;
   // False until start-up has finished and while shutting down.

@@ -14,6 +14,10 @@ Handler version();
 Handler whoami();
 Handler metrics(Services& s);
 
+// ingest.cpp
+Handler export_traces(Services& s);
+Handler export_logs(Services& s);
+
 // keys.cpp
 Handler list_keys(Services& s);
 Handler create_key(Services& s);

@@ -1,0 +1,66 @@
+#pragma once
+// The ingest path behind POST /v1/traces and /v1/logs: decode (protobuf or JSON), normalize each
+// span to AiSpan, apply its workflow's content policy, and hand the batch to the group-commit
+// writer. The caller is told the outcome only after the batch is durable, or at once when it was
+// refused (malformed: kInvalidArgument; writer queue full: kResourceExhausted; shutting down:
+// kUnavailable) — memory stays bounded because a full queue refuses instead of buffering.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "config/config.h"
+#include "core/result.h"
+#include "ingest/redact.h"
+#include "store/span_writer.h"
+
+namespace aiir::ingest {
+
+enum class Encoding { kProtobuf, kJson };
+
+// What OTLP's partial_success reports: items refused and why (0 and "" when all were accepted).
+struct ExportResult {
+  std::int64_t accepted = 0;
+  std::int64_t rejected = 0;
+  std::string message;
+};
+using ExportDone = std::function<void(core::Result<ExportResult>)>;
+
+struct IngestCounters {
+  std::atomic<std::uint64_t> spans_accepted{0};
+  std::atomic<std::uint64_t> spans_rejected{0};
+  std::atomic<std::uint64_t> spans_unregistered{0};  // accepted for a workflow not in the inventory
+  std::atomic<std::uint64_t> log_records_accepted{0};
+  std::atomic<std::uint64_t> log_records_rejected{0};
+  std::atomic<std::uint64_t> requests_refused_busy{0};
+  std::atomic<std::uint64_t> requests_malformed{0};
+};
+
+class IngestService {
+ public:
+  using ConfigSource = std::function<std::shared_ptr<const config::Config>()>;
+
+  IngestService(ConfigSource config, store::SpanWriter& writer);
+
+  // `done` is called exactly once: from this call on refusal, else from the writer's thread.
+  void export_traces(std::string_view body, Encoding encoding, ExportDone done);
+  void export_logs(std::string_view body, Encoding encoding, ExportDone done);
+
+  const IngestCounters& counters() const { return counters_; }
+  // Prometheus families for /metrics.
+  void render_metrics(std::string& out) const;
+
+ private:
+  void submit(std::vector<model::AiSpan> spans, std::vector<store::SpanContent> content,
+              ExportResult result, bool logs, ExportDone done);
+
+  ConfigSource config_;
+  store::SpanWriter& writer_;
+  Redactor redactor_;
+  IngestCounters counters_;
+};
+
+}  // namespace aiir::ingest

@@ -1,0 +1,718 @@
+#include "ingest/redact.h"
+
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/json.hpp>
+#include <cstddef>
+#include <optional>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include "core/crypto.h"
+
+namespace aiir::ingest {
+namespace {
+
+namespace json = boost::json;
+using std::size_t;
+
+// ---------------------------------------------------------------------------------------------
+// Character classes. Hand-written instead of <cctype> so the locale never changes what counts as
+// a boundary, and bytes >= 0x80 (UTF-8) are never letters or digits.
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+bool is_alpha(char c) { return is_upper(c) || (c >= 'a' && c <= 'z'); }
+bool is_alnum(char c) { return is_digit(c) || is_alpha(c); }
+bool is_word(char c) { return is_alnum(c) || c == '_'; }
+bool is_token_char(char c) { return is_word(c) || c == '-'; }
+
+// Content often carries escapes literally ("line one\n415-555-0132"): the letter of a "\n", "\t"
+// or "\r" is punctuation, not the end of a word that would glue onto what follows.
+bool after_escape(std::string_view t, size_t b) {
+  return b >= 2 && t[b - 2] == '\\' && (t[b - 1] == 'n' || t[b - 1] == 't' || t[b - 1] == 'r');
+}
+
+// How far around a match acceptors look (before it: "version " and "\n"; after it: "-" + digit).
+// A refused match whose surroundings a replacement changed may be decided differently by a
+// second sweep; nowhere else can it be.
+constexpr size_t kLookBehind = 16;
+constexpr size_t kLookAhead = 2;
+
+// The text being redacted, as the rules see it while one sweep goes left to right over it.
+struct Scan {
+  std::string_view text;  // the original; replacements are written elsewhere
+  // End of the last replacement: a placeholder ends there, which is a boundary whatever the
+  // original character was. Without this, "+44 20 7946 0958+44 20 7946 0959" would only lose its
+  // second number on a second pass, and redaction would not be idempotent.
+  size_t last_begin = std::string_view::npos;
+  size_t last_end = std::string_view::npos;
+  // Next "-----END " at or after a PEM header, so a flood of unterminated headers costs one scan.
+  size_t pem_end = 0;
+  bool pem_end_known = false;
+
+  // Nothing before `b` can glue onto a match starting there.
+  bool fresh_start(size_t b) const { return b == 0 || b == last_end || after_escape(text, b); }
+  // The character at `i` (< the current position) as the redacted text will have it: inside the
+  // last replacement it is part of a placeholder, which is never a letter, digit or separator
+  // that a number could continue.
+  char before(size_t i) const { return i >= last_begin && i < last_end ? '>' : text[i]; }
+};
+
+// Nothing before `b` continues the number: a letter or digit makes it part of a longer
+// identifier ("A-1001", "x4111..."), and "-" or "." after a digit part of a longer code, date
+// or decimal. Every numeric rule checks both ends with this pair: when what one rule refuses to
+// end before is also what another refuses to start after, no replacement can turn a refused
+// match into an accepted one, which keeps redaction idempotent.
+bool starts_number(const Scan& s, size_t b) {
+  if (s.fresh_start(b)) return true;
+  const std::string_view t = s.text;
+  const char p = t[b - 1];
+  if (is_word(p)) return false;
+  return !((p == '-' || p == '.') && b >= 2 && is_digit(s.before(b - 2)));
+}
+
+// Nothing after `e` continues the number (the mirror of starts_number).
+bool ends_number(std::string_view t, size_t e) {
+  if (e >= t.size()) return true;
+  const char n = t[e];
+  if (is_word(n)) return false;
+  return !((n == '-' || n == '.') && e + 1 < t.size() && is_digit(t[e + 1]));
+}
+
+bool starts_token(const Scan& s, size_t b) {
+  return s.fresh_start(b) || !is_token_char(s.text[b - 1]);
+}
+bool ends_token(std::string_view t, size_t e) { return e >= t.size() || !is_token_char(t[e]); }
+
+int digits_in(std::string_view s) {
+  return static_cast<int>(std::count_if(s.begin(), s.end(), is_digit));
+}
+
+std::string only_digits(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (is_digit(c)) out += c;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checksums and number plans: what makes a digit run a card, an IBAN, an SSN or a phone number
+// rather than an order id or an amount.
+
+bool luhn_ok(std::string_view digits) {
+  int sum = 0;
+  bool twice = false;
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+    int d = *it - '0';
+    if (twice) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+    twice = !twice;
+  }
+  return sum % 10 == 0;
+}
+
+// Card numbers are 13-19 digits and start with a major network's first digit (2-6: Mastercard,
+// Amex, Diners, Visa, Discover, JCB, UnionPay). The prefix check keeps millisecond timestamps
+// (13 digits starting with 1) and most snowflake ids from being taken for cards.
+bool is_card_number(std::string_view digits) {
+  return digits.size() >= 13 && digits.size() <= 19 && digits[0] >= '2' && digits[0] <= '6' &&
+         luhn_ok(digits);
+}
+
+// IBAN lengths per country (SWIFT IBAN registry). A known country fixes where the IBAN ends,
+// which matters when it is followed by more capitals and digits.
+int iban_length(std::string_view country) {
+  static constexpr std::array<std::pair<std::string_view, int>, 89> kLengths{{
+      {"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16},
+      {"BG", 22}, {"BH", 22}, {"BI", 27}, {"BR", 29}, {"BY", 28}, {"CH", 21}, {"CR", 22},
+      {"CY", 28}, {"CZ", 24}, {"DE", 22}, {"DJ", 27}, {"DK", 18}, {"DO", 28}, {"EE", 20},
+      {"EG", 29}, {"ES", 24}, {"FI", 18}, {"FK", 18}, {"FO", 18}, {"FR", 27}, {"GB", 22},
+      {"GE", 22}, {"GI", 23}, {"GL", 18}, {"GR", 27}, {"GT", 28}, {"HR", 21}, {"HU", 28},
+      {"IE", 22}, {"IL", 23}, {"IQ", 23}, {"IS", 26}, {"IT", 27}, {"JO", 30}, {"KW", 30},
+      {"KZ", 20}, {"LB", 28}, {"LC", 32}, {"LI", 21}, {"LT", 20}, {"LU", 20}, {"LV", 21},
+      {"LY", 25}, {"MC", 27}, {"MD", 24}, {"ME", 22}, {"MK", 19}, {"MN", 20}, {"MR", 27},
+      {"MT", 31}, {"MU", 30}, {"NI", 28}, {"NL", 18}, {"NO", 15}, {"OM", 23}, {"PK", 24},
+      {"PL", 28}, {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24}, {"RS", 22}, {"RU", 33},
+      {"SA", 24}, {"SC", 31}, {"SD", 18}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27},
+      {"SO", 23}, {"ST", 25}, {"SV", 28}, {"TL", 23}, {"TN", 24}, {"TR", 26}, {"UA", 29},
+      {"VA", 22}, {"VG", 24}, {"XK", 20}, {"YE", 30}, {"GF", 27},
+  }};
+  for (const auto& [code, length] : kLengths) {
+    if (code == country) return length;
+  }
+  return 0;
+}
+
+// ISO 13616: move the first four characters to the end, read letters as 10..35, and the whole
+// number must be 1 modulo 97.
+bool iban_checksum_ok(std::string_view iban) {
+  if (iban.size() < 15 || iban.size() > 34) return false;
+  int remainder = 0;
+  for (size_t i = 0; i < iban.size(); ++i) {
+    const char c = iban[(i + 4) % iban.size()];
+    if (is_digit(c)) {
+      remainder = (remainder * 10 + (c - '0')) % 97;
+    } else if (is_upper(c)) {
+      remainder = (remainder * 100 + (c - 'A' + 10)) % 97;
+    } else {
+      return false;
+    }
+  }
+  return remainder == 1;
+}
+
+// Areas 000, 666 and 900-999, group 00 and serial 0000 are never issued.
+bool is_issued_ssn(std::string_view digits) {
+  const std::string_view area = digits.substr(0, 3), group = digits.substr(3, 2),
+                         serial = digits.substr(5, 4);
+  return area != "000" && area != "666" && area[0] != '9' && group != "00" && serial != "0000";
+}
+
+// North American numbers: area code and exchange never start with 0 or 1.
+bool is_nanp_number(std::string digits) {
+  if (digits.size() == 11 && digits[0] == '1') digits.erase(0, 1);
+  return digits.size() == 10 && digits[0] >= '2' && digits[3] >= '2';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules: a pattern finds candidates, an acceptor decides (checksums, boundaries, digit counts)
+// and may move the ends of what gets replaced.
+
+struct Span {
+  size_t begin;
+  size_t end;
+};
+
+using Acceptor = std::optional<Span> (*)(Scan&, size_t, size_t);
+
+// The longest prefix of [b, e) that ends where a group of digits ends (at `e` itself or before a
+// separator) and holds between `min_digits` and `max_digits` digits. Lets "card 4111 1111 1111
+// 1111 2 items" and "+44 20 7946 0958 12 times" lose the trailing number, not the match.
+std::optional<Span> longest_grouped_prefix(std::string_view t, size_t b, size_t e, int min_digits,
+                                           int max_digits, std::string_view separators,
+                                           bool (*valid)(std::string_view digits)) {
+  std::vector<size_t> cuts{e};
+  for (size_t i = e - 1; i > b; --i) {
+    if (separators.find(t[i]) != std::string_view::npos && (is_digit(t[i - 1]) || t[i - 1] == ')'))
+      cuts.push_back(i);
+  }
+  for (size_t cut : cuts) {
+    if (cut == e && !ends_number(t, e)) continue;
+    const std::string digits = only_digits(t.substr(b, cut - b));
+    const int n = static_cast<int>(digits.size());
+    if (n >= min_digits && n <= max_digits && (valid == nullptr || valid(digits)))
+      return Span{b, cut};
+  }
+  return std::nullopt;
+}
+
+std::optional<Span> accept_card(Scan& s, size_t b, size_t e) {
+  // After "+" it is an international phone number, not a card.
+  if (!starts_number(s, b) || (!s.fresh_start(b) && s.text[b - 1] == '+')) return std::nullopt;
+  return longest_grouped_prefix(s.text, b, e, 13, 19, " ", is_card_number);
+}
+
+std::optional<Span> accept_iban(Scan& s, size_t b, size_t e) {
+  const std::string_view t = s.text;
+  if (!s.fresh_start(b) && is_alnum(t[b - 1])) return std::nullopt;
+  std::string compact;
+  std::vector<size_t> ends;  // ends[k]: text offset just past the (k+1)-th IBAN character
+  for (size_t i = b; i < e; ++i) {
+    if (t[i] == ' ') continue;
+    compact += t[i];
+    ends.push_back(i + 1);
+  }
+  const auto fits = [&](size_t length) {
+    if (length < 15 || length > compact.size()) return false;
+    const size_t end = ends[length - 1];
+    if (end < t.size() && is_alnum(t[end])) return false;
+    return iban_checksum_ok(std::string_view(compact).substr(0, length));
+  };
+  if (const int known = iban_length(compact.substr(0, 2)); known > 0) {
+    if (fits(known)) return Span{b, ends[known - 1]};
+    return std::nullopt;
+  }
+  for (size_t length = compact.size(); length >= 15; --length) {
+    if (fits(length)) return Span{b, ends[length - 1]};
+  }
+  return std::nullopt;
+}
+
+std::optional<Span> accept_ssn(Scan& s, size_t b, size_t e) {
+  if (!starts_number(s, b) || !ends_number(s.text, e)) return std::nullopt;
+  if (!is_issued_ssn(only_digits(s.text.substr(b, e - b)))) return std::nullopt;
+  return Span{b, e};
+}
+
+// "version 1.0.0.0" and "v1.2.3.4" are versions, not addresses.
+bool after_version_word(std::string_view t, size_t b) {
+  const size_t floor = b > kLookBehind ? b - kLookBehind : 0;
+  size_t i = b;
+  while (i > floor && (t[i - 1] == ' ' || t[i - 1] == ':')) --i;
+  size_t word_begin = i;
+  while (word_begin > floor && is_alpha(t[word_begin - 1])) --word_begin;
+  std::string word;
+  for (size_t k = word_begin; k < i; ++k) word += static_cast<char>(t[k] | 0x20);
+  return word == "version" || word == "ver" || word == "v";
+}
+
+std::optional<Span> accept_ipv4(Scan& s, size_t b, size_t e) {
+  const std::string_view t = s.text;
+  if (!starts_number(s, b) || (!s.fresh_start(b) && t[b - 1] == '.')) return std::nullopt;
+  if (!ends_number(t, e) || after_version_word(t, b)) return std::nullopt;
+  int octet = 0;
+  for (size_t i = b; i <= e; ++i) {
+    if (i == e || t[i] == '.') {
+      if (octet > 255) return std::nullopt;
+      octet = 0;
+    } else {
+      octet = octet * 10 + (t[i] - '0');
+    }
+  }
+  return Span{b, e};
+}
+
+std::optional<Span> accept_international_phone(Scan& s, size_t b, size_t e) {
+  if (!starts_number(s, b)) return std::nullopt;
+  // E.164 allows at most 15 digits; fewer than 8 is an amount or a score ("+25.00", "+3 5").
+  return longest_grouped_prefix(s.text, b, e, 8, 15, " .-(", nullptr);
+}
+
+std::optional<Span> accept_nanp_phone(Scan& s, size_t b, size_t e) {
+  if (!starts_number(s, b) || !ends_number(s.text, e)) return std::nullopt;
+  if (!is_nanp_number(only_digits(s.text.substr(b, e - b)))) return std::nullopt;
+  return Span{b, e};
+}
+
+std::optional<Span> accept_trunk_phone(Scan& s, size_t b, size_t e) {
+  if (!starts_number(s, b) || (!s.fresh_start(b) && s.text[b - 1] == '+')) return std::nullopt;
+  // National numbers dialled with a leading 0 have 10-12 digits (UK, DE, FR, NL, ...); fewer is
+  // a date or a code ("01-12-2026").
+  return longest_grouped_prefix(s.text, b, e, 10, 12, " -", nullptr);
+}
+
+std::optional<Span> accept_email(Scan& s, size_t b, size_t e) {
+  const std::string_view t = s.text;
+  // "...\nbob@example.com": the "n" belongs to the escape, not to the address.
+  if (b > 0 && t[b - 1] == '\\' && after_escape(t, b + 1)) ++b;
+  if (b >= e || t[b] == '@') return std::nullopt;
+  return Span{b, e};
+}
+
+std::optional<Span> accept_token_secret(Scan& s, size_t b, size_t e) {
+  if (!starts_token(s, b) || !ends_token(s.text, e)) return std::nullopt;
+  return Span{b, e};
+}
+
+// Keys whose prefix is an ordinary word fragment ("sk-", "xoxb-") also need a digit, so that a
+// hyphenated phrase like "sk-learn-compatible-estimators" is not a secret.
+std::optional<Span> accept_token_secret_with_digit(Scan& s, size_t b, size_t e) {
+  if (digits_in(s.text.substr(b, e - b)) == 0) return std::nullopt;
+  return accept_token_secret(s, b, e);
+}
+
+// The pattern finds the BEGIN line; the block runs to its END line when that comes within a
+// large key's size, else (a key cut off mid-way, as truncated output often is) to the end of the
+// base64 body that follows.
+std::optional<Span> accept_pem_block(Scan& s, size_t b, size_t e) {
+  constexpr size_t kMaxBlock = 16 * 1024;
+  const std::string_view t = s.text;
+  if (!s.pem_end_known || (s.pem_end != std::string_view::npos && s.pem_end < e)) {
+    s.pem_end = t.find("-----END ", e);
+    s.pem_end_known = true;
+  }
+  if (s.pem_end != std::string_view::npos && s.pem_end - b <= kMaxBlock) {
+    // The END line's label ("RSA PRIVATE KEY") is short; looking further would rescan the text
+    // for every header when no END line closes.
+    const std::string_view rest = t.substr(s.pem_end + 9, 64);
+    const size_t close = rest.find("-----");
+    if (close != std::string_view::npos) {
+      const std::string_view label = rest.substr(0, close);
+      if (label.find("PRIVATE KEY") != std::string_view::npos &&
+          label.find('\n') == std::string_view::npos)
+        return Span{b, s.pem_end + 9 + close + 5};
+    }
+  }
+  size_t body_end = e;
+  for (size_t i = e; i < t.size() && i - b <= kMaxBlock;) {
+    const char c = t[i];
+    if (is_alnum(c) || c == '+' || c == '/' || c == '=') {
+      body_end = ++i;
+    } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+      ++i;
+    } else if (c == '\\' && i + 1 < t.size() && (t[i + 1] == 'n' || t[i + 1] == 'r')) {
+      i += 2;
+    } else {
+      break;
+    }
+  }
+  return Span{b, body_end};
+}
+
+struct Rule {
+  const char* pattern;
+  std::string_view placeholder;
+  Acceptor accept;
+  // On rejection, resume after the whole match instead of one byte later. Only for patterns
+  // whose later starts inside the match would be rejected the same way (token secrets), so an
+  // unbounded token is not rescanned once per byte.
+  bool skip_rejected_match;
+};
+
+constexpr std::string_view kSecret = "<SECRET>";
+
+// Order breaks ties between matches that start at the same place: a secret or an e-mail address
+// is replaced whole before its digits could be read as a card or a phone number.
+const std::array<Rule, 17> kRules{{
+    {R"(-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)", kSecret, accept_pem_block, false},
+    {R"(eyJ[A-Za-z0-9_\-]+\.eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*)", kSecret, accept_token_secret,
+     true},
+    {R"(sk-[A-Za-z0-9_\-]{20,})", kSecret, accept_token_secret_with_digit, true},
+    {R"((?:sk|rk)_live_[A-Za-z0-9]{16,})", kSecret, accept_token_secret, true},
+    {R"((?:AKIA|ASIA)[0-9A-Z]{16})", kSecret, accept_token_secret, true},
+    {R"(gh[pousr]_[A-Za-z0-9]{36,255})", kSecret, accept_token_secret, true},
+    {R"(github_pat_[A-Za-z0-9_]{22,255})", kSecret, accept_token_secret, true},
+    {R"(xox[abpr]-[A-Za-z0-9\-]{10,})", kSecret, accept_token_secret_with_digit, true},
+    {R"(AIza[0-9A-Za-z_\-]{35})", kSecret, accept_token_secret, true},
+    // Bytes 0x80-0xff are UTF-8 letters of internationalized addresses ("josé@exämple.com"). The
+    // first character is ASCII so that text glued before an address ("请发邮件到jose@example.com")
+    // is not taken for part of it.
+    {R"([A-Za-z0-9._%+\-][A-Za-z0-9._%+\-\x80-\xff]*@[A-Za-z0-9\x80-\xff](?:[A-Za-z0-9\-\x80-\xff]*)"
+     R"([A-Za-z0-9\x80-\xff])?(?:\.[A-Za-z0-9\x80-\xff](?:[A-Za-z0-9\-\x80-\xff]*)"
+     R"([A-Za-z0-9\x80-\xff])?)*\.[A-Za-z]{2,})",
+     "<EMAIL>", accept_email, false},
+    {R"([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)", "<IBAN>", accept_iban, false},
+    {R"([0-9](?:[ \-]?[0-9]){12,18})", "<CARD>", accept_card, false},
+    {R"([0-9]{3}-[0-9]{2}-[0-9]{4})", "<SSN>", accept_ssn, false},
+    {R"([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})", "<IP_ADDRESS>", accept_ipv4, false},
+    {R"(\+[0-9]{1,3}(?:[ .\-]?(?:\([0-9]{1,4}\)|[0-9]{1,6})){1,6})", "<PHONE>",
+     accept_international_phone, false},
+    {R"((?:1[ .\-])?(?:\([0-9]{3}\) ?|[0-9]{3}[ .\-])[0-9]{3}[ .\-][0-9]{4})", "<PHONE>",
+     accept_nanp_phone, false},
+    {R"((?:0[0-9]{1,4}|\(0[0-9]{1,4}\))(?:[ \-][0-9]{2,8}){1,4})", "<PHONE>", accept_trunk_phone,
+     false},
+}};
+
+RE2::Options pattern_options() {
+  RE2::Options options;
+  // Every pattern is ASCII; Latin-1 makes each byte one character, so invalid UTF-8 in content
+  // can neither hide nor fake a match, and the DFA stays small.
+  options.set_encoding(RE2::Options::EncodingLatin1);
+  options.set_log_errors(false);
+  return options;
+}
+
+// The next match of one rule at or after some position, in the original text.
+struct Candidate {
+  int rule;
+  size_t begin = 0, end = 0;
+  bool found = false;
+};
+
+Candidate find_candidate(const RE2& regex, int rule, std::string_view text, size_t from) {
+  Candidate next{rule};
+  re2::StringPiece match;
+  if (from < text.size() &&
+      regex.Match(re2::StringPiece(text.data(), text.size()), from, text.size(), RE2::UNANCHORED,
+                  &match, 1)) {
+    next.begin = static_cast<size_t>(match.data() - text.data());
+    next.end = next.begin + match.size();
+    next.found = true;
+  }
+  return next;
+}
+
+struct SweepResult {
+  int replaced = 0;
+  // False when a refused match was within look-around distance of a replacement: the text it
+  // was judged in has changed, and a further sweep is needed for the result to be final.
+  bool settled = true;
+};
+
+// One left-to-right sweep with the given rules (indexes into kRules, ascending): at each step the
+// candidate that starts first is decided (on a tie, the rule listed first), so whatever comes
+// first in the text is replaced whole and a later rule never cuts into it.
+SweepResult sweep(const std::vector<std::unique_ptr<RE2>>& regexes, const std::vector<int>& rules,
+                  std::string& text) {
+  Scan scan{text};
+  std::vector<Candidate> next;
+  for (int rule : rules) next.push_back(find_candidate(*regexes[rule], rule, text, 0));
+  std::string out;
+  size_t copied = 0;
+  size_t refused_reach = 0;  // how far right the surroundings of refused matches reach
+  SweepResult result;
+  while (true) {
+    Candidate* first = nullptr;
+    for (Candidate& c : next) {
+      if (c.found && (first == nullptr || c.begin < first->begin)) first = &c;
+    }
+    if (first == nullptr) break;
+    const Rule& rule = kRules[first->rule];
+    const std::optional<Span> span = rule.accept(scan, first->begin, first->end);
+    if (!span || span->begin < first->begin || span->end <= span->begin) {
+      const size_t looked_from = first->begin > kLookBehind ? first->begin - kLookBehind : 0;
+      if (scan.last_end != std::string_view::npos && scan.last_end > looked_from)
+        result.settled = false;
+      refused_reach = std::max(refused_reach, first->end + kLookAhead);
+      const size_t from =
+          rule.skip_rejected_match ? std::max(first->end, first->begin + 1) : first->begin + 1;
+      *first = find_candidate(*regexes[first->rule], first->rule, text, from);
+      continue;
+    }
+    if (span->begin < refused_reach) result.settled = false;
+    out.append(text, copied, span->begin - copied);
+    out += rule.placeholder;
+    scan.last_begin = span->begin;
+    copied = scan.last_end = span->end;
+    ++result.replaced;
+    for (Candidate& c : next) {
+      if (c.found && c.begin < copied)
+        c = find_candidate(*regexes[c.rule], c.rule, text, copied);
+    }
+  }
+  if (result.replaced > 0) {
+    out.append(text, copied, std::string::npos);
+    text.swap(out);
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON content: tool arguments, tool results and attribute values are JSON text. Redacting the
+// text as a whole would split escapes ("\n" + "415..." reads as "n415") and could break the
+// document; instead each string value is decoded, redacted and re-encoded, and the rest of the
+// document is kept byte for byte.
+
+constexpr int kMaxNestedJson = 3;  // JSON inside JSON strings, as tool results often are
+
+std::optional<json::value> parse_json(std::string_view text) {
+  json::error_code ec;
+  json::value value = json::parse(text, ec);
+  if (ec) return std::nullopt;
+  return value;
+}
+
+std::string encode_json_string(std::string_view s) { return json::serialize(json::string_view(s)); }
+
+bool is_object_key(std::string_view doc, size_t after_literal) {
+  size_t i = after_literal;
+  while (i < doc.size() && (doc[i] == ' ' || doc[i] == '\n' || doc[i] == '\r' || doc[i] == '\t'))
+    ++i;
+  return i < doc.size() && doc[i] == ':';
+}
+
+// Calls `on_string(decoded)` for each string value (not object keys) and `on_number(token)` for
+// each number of the valid JSON `doc`; they return the replacement JSON text, or nullopt to keep
+// the original. Returns whether anything was replaced.
+template <typename OnString, typename OnNumber>
+bool rewrite_json_leaves(std::string& doc, OnString on_string, OnNumber on_number) {
+  std::string out;
+  size_t copied = 0, i = 0;
+  const size_t n = doc.size();
+  const auto replace = [&](size_t begin, size_t end, const std::string& with) {
+    out.append(doc, copied, begin - copied);
+    out += with;
+    copied = end;
+  };
+  while (i < n) {
+    const char c = doc[i];
+    if (c == '"') {
+      size_t j = i + 1;
+      while (j < n && doc[j] != '"') j += doc[j] == '\\' ? 2 : 1;
+      const size_t end = std::min(j + 1, n);
+      if (!is_object_key(doc, end)) {
+        std::optional<json::value> literal = parse_json(std::string_view(doc).substr(i, end - i));
+        if (literal && literal->is_string()) {
+          if (auto with = on_string(std::string(literal->get_string()))) replace(i, end, *with);
+        }
+      }
+      i = end;
+    } else if (c == '-' || is_digit(c)) {
+      size_t j = i + 1;
+      while (j < n && (is_digit(doc[j]) || doc[j] == '.' || doc[j] == 'e' || doc[j] == 'E' ||
+                       doc[j] == '+' || doc[j] == '-'))
+        ++j;
+      if (auto with = on_number(std::string_view(doc).substr(i, j - i))) replace(i, j, *with);
+      i = j;
+    } else {
+      ++i;
+    }
+  }
+  if (out.empty() && copied == 0) return false;
+  out.append(doc, copied, std::string::npos);
+  doc.swap(out);
+  return true;
+}
+
+bool looks_like_json_container(std::string_view s) {
+  const size_t first = s.find_first_not_of(" \t\r\n");
+  return first != std::string_view::npos && (s[first] == '{' || s[first] == '[');
+}
+
+// Redacts inside the string values of JSON text, and card numbers written as JSON numbers; text
+// that is not JSON is redacted as plain text. Returns how many values were replaced.
+int redact_json_or_text(std::string& text, const Redactor& redactor, int depth) {
+  if (!parse_json(text)) return redactor.redact(text);
+  int count = 0;
+  const auto on_string = [&](std::string value) -> std::optional<std::string> {
+    const int n = depth < kMaxNestedJson && looks_like_json_container(value)
+                      ? redact_json_or_text(value, redactor, depth + 1)
+                      : redactor.redact(value);
+    if (n == 0) return std::nullopt;
+    count += n;
+    return encode_json_string(value);
+  };
+  const auto on_number = [&](std::string_view token) -> std::optional<std::string> {
+    if (digits_in(token) != static_cast<int>(token.size()) || !is_card_number(token))
+      return std::nullopt;
+    ++count;
+    return encode_json_string("<CARD>");
+  };
+  rewrite_json_leaves(text, on_string, on_number);
+  return count;
+}
+
+// Under hash_only an attribute keeps its JSON shape, but each string value becomes its hash.
+void hash_json_strings(std::string& json_value) {
+  if (json_value.empty()) return;
+  if (!parse_json(json_value)) {
+    json_value = encode_json_string(content_hash(json_value));
+    return;
+  }
+  rewrite_json_leaves(
+      json_value,
+      [](const std::string& value) -> std::optional<std::string> {
+        if (value.empty()) return std::nullopt;
+        return encode_json_string(content_hash(value));
+      },
+      [](std::string_view) -> std::optional<std::string> { return std::nullopt; });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Policy over the fields of a span.
+
+class FieldPolicy {
+ public:
+  FieldPolicy(model::ContentPolicy policy, const Redactor& redactor)
+      : policy_(policy), redactor_(redactor) {}
+
+  void text(std::string& value) const {
+    if (policy_ == model::ContentPolicy::kRedact) redactor_.redact(value);
+    if (policy_ == model::ContentPolicy::kHashOnly) value = content_hash(value);
+  }
+  // JSON text as a whole field (tool arguments and results): hashed whole under hash_only.
+  void json_text(std::string& value) const {
+    if (policy_ == model::ContentPolicy::kRedact) redact_json_or_text(value, redactor_, 0);
+    if (policy_ == model::ContentPolicy::kHashOnly) value = content_hash(value);
+  }
+  // An attribute's JSON value keeps its JSON shape under both policies.
+  void attribute(model::Attribute& attribute) const {
+    if (policy_ == model::ContentPolicy::kRedact)
+      redact_json_or_text(attribute.json_value, redactor_, 0);
+    if (policy_ == model::ContentPolicy::kHashOnly) hash_json_strings(attribute.json_value);
+  }
+  void messages(std::vector<model::Message>& messages) const {
+    for (auto& message : messages) {
+      text(message.content);
+      for (auto& [tool, arguments] : message.tool_calls) json_text(arguments);
+    }
+  }
+
+ private:
+  model::ContentPolicy policy_;
+  const Redactor& redactor_;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+struct Redactor::Patterns {
+  std::vector<std::unique_ptr<RE2>> regexes;  // regexes[i] is kRules[i]
+  RE2::Set any{pattern_options(), RE2::UNANCHORED};
+
+  Patterns() {
+    for (const Rule& rule : kRules) {
+      auto regex = std::make_unique<RE2>(rule.pattern, pattern_options());
+      std::string error;
+      // The patterns are constants of this file: failing to compile one is a bug, found by the
+      // first test that constructs a Redactor.
+      if (!regex->ok() || any.Add(rule.pattern, &error) < 0)
+        throw std::logic_error("redact pattern does not compile: " + std::string(rule.pattern));
+      regexes.push_back(std::move(regex));
+    }
+    if (!any.Compile()) throw std::logic_error("redact pattern set does not compile");
+  }
+
+  // Indexes of the rules that can match somewhere in `text`, in rule order.
+  std::vector<int> candidates(const std::string& text) const {
+    std::vector<int> hits;
+    RE2::Set::ErrorInfo error{};
+    if (!any.Match(text, &hits, &error) && error.kind != RE2::Set::kNoError) {
+      // The set's DFA ran out of memory on this text: fall back to trying every rule.
+      hits.clear();
+      for (size_t i = 0; i < kRules.size(); ++i) hits.push_back(static_cast<int>(i));
+    }
+    std::sort(hits.begin(), hits.end());
+    return hits;
+  }
+
+  SweepResult redact_once(std::string& text) const {
+    const std::vector<int> rules = candidates(text);
+    return rules.empty() ? SweepResult{} : sweep(regexes, rules, text);
+  }
+};
+
+Redactor::Redactor() : patterns_(std::make_unique<Patterns>()) {}
+Redactor::~Redactor() = default;
+
+int Redactor::redact(std::string& text) const {
+  // One sweep is normally final: a placeholder counts as a boundary for what follows it, and
+  // every numeric rule checks its ends alike. Only when a refused match sat next to a replacement
+  // (a PEM block glued to a key, say) does another sweep run, so that redacting the result again
+  // changes nothing. Placeholders never match any rule, so such chains are short; the bound only
+  // keeps hostile input from buying more than a few scans.
+  constexpr int kMaxPasses = 4;
+  int total = 0;
+  for (int pass = 0; pass < kMaxPasses; ++pass) {
+    const SweepResult result = patterns_->redact_once(text);
+    total += result.replaced;
+    if (result.settled) break;
+  }
+  return total;
+}
+
+std::string content_hash(std::string_view text) {
+  if (text.empty()) return "";
+  return "sha256:" + core::sha256_hex(text);
+}
+
+void apply_content_policy(model::AiSpan& span, model::ContentPolicy policy,
+                          const Redactor& redactor) {
+  span.content_policy = std::string(model::to_string(policy));
+  if (policy == model::ContentPolicy::kRaw) return;
+  const FieldPolicy apply(policy, redactor);
+  apply.messages(span.input_messages);
+  apply.messages(span.output_messages);
+  apply.json_text(span.tool_arguments);
+  apply.json_text(span.tool_result);
+  for (auto& document : span.documents) apply.text(document.content);
+  for (auto& attribute : span.attributes) apply.attribute(attribute);
+  for (auto& attribute : span.resource_attributes) apply.attribute(attribute);
+}
+
+void apply_content_policy(store::SpanContent& content, model::ContentPolicy policy,
+                          const Redactor& redactor) {
+  if (policy == model::ContentPolicy::kRaw) return;
+  const FieldPolicy apply(policy, redactor);
+  apply.messages(content.input_messages);
+  apply.messages(content.output_messages);
+}
+
+}  // namespace aiir::ingest
