@@ -28,6 +28,10 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr std::uint32_t kHeaderLimitBytes = 16 * 1024;
+// Lingering close: how long and in what pieces unread request bytes are dropped after an early
+// answer (bounded by max_body_bytes, never buffered).
+constexpr std::size_t kDrainChunkBytes = 16 * 1024;
+constexpr std::chrono::seconds kLingerTime{2};
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -139,6 +143,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_write(bool keep_alive, beast::error_code ec);
   void fail(int status, std::string_view detail);
   void close();
+  void linger_then_close();
+  void drain();
 
   beast::tcp_stream stream_;
   asio::steady_timer idle_timer_;
@@ -156,6 +162,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string route_label_ = "unmatched";
   std::chrono::steady_clock::time_point started_;
   std::optional<bhttp::response<bhttp::string_body>> response_;
+  // For lingering close: unread request bytes are read into this and dropped.
+  std::unique_ptr<char[]> drain_buffer_;
+  std::uint64_t drain_budget_ = 0;
 };
 
 void Session::wait_for_next_request() {
@@ -406,11 +415,39 @@ void Session::on_write(bool keep_alive, beast::error_code ec) {
     server_->request_finished();
   }
   response_.reset();
+  if (!ec && !keep_alive && parser_ && parser_->is_header_done() && !parser_->is_done()) {
+    // We answered before reading the body (401, 403, 404, 413, ...) and the client may still be
+    // sending it, as streaming exporters do. Closing now would make the kernel reset the
+    // connection and the client could lose our answer; drop what it sends for a moment first.
+    linger_then_close();
+    return;
+  }
   if (ec || !keep_alive) {
     close();
     return;
   }
   wait_for_next_request();
+}
+
+void Session::linger_then_close() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  drain_buffer_ = std::make_unique<char[]>(kDrainChunkBytes);
+  drain_budget_ = static_cast<std::uint64_t>(server_->options().max_body_bytes);
+  stream_.expires_after(kLingerTime);
+  drain();
+}
+
+void Session::drain() {
+  stream_.async_read_some(asio::buffer(drain_buffer_.get(), kDrainChunkBytes),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            if (ec || n >= self->drain_budget_ || self->server_->stopping()) {
+                              self->close();
+                              return;
+                            }
+                            self->drain_budget_ -= n;
+                            self->drain();
+                          });
 }
 
 void Session::fail(int status, std::string_view detail) {

@@ -119,6 +119,7 @@ void map_openinference(AttributeView& a, model::AiSpan& out, KindHints& hints) {
   fill(out.usage.output, a.integer("llm.token_count.completion"));
   a.ignore("llm.token_count.total");
   fill(out.prompt_version, a.text("llm.prompt_template.version"));
+  if (out.finish_reasons.empty()) out.finish_reasons = a.strings("llm.finish_reason");
 
   if (out.input_messages.empty()) out.input_messages = indexed_messages(a, "llm.input_messages.");
   if (out.output_messages.empty()) out.output_messages = indexed_messages(a, "llm.output_messages.");

@@ -116,6 +116,12 @@ struct LogBatch {
   std::size_t record_count() const;
 };
 
+// The most spans, events, log records and key-values (at any nesting) one request may decode
+// into. Each costs a few hundred bytes decoded, so a small body declaring millions of empty
+// elements would otherwise expand a thousandfold; real exporters send far fewer (a 512-span batch
+// with 20 attributes each is about 11,000). Both decoders refuse a request beyond it.
+inline constexpr std::size_t kMaxElementsPerRequest = 500'000;
+
 // Lower-case hex of raw id bytes (protobuf carries ids as bytes).
 std::string hex_id(std::string_view bytes);
 

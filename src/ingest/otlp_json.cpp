@@ -4,10 +4,15 @@
 
 #include <charconv>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 namespace aiir::ingest {
 namespace {
@@ -59,11 +64,6 @@ core::Error malformed_at(const Path& path, simdjson::error_code error) {
   return problem_at(path, std::string("malformed JSON (") + simdjson::error_message(error) + ")");
 }
 
-// Field names in OTLP/JSON are lowerCamelCase; proto3 JSON parsers also accept the proto names.
-bool named(std::string_view key, std::string_view camel, std::string_view snake) {
-  return key == camel || key == snake;
-}
-
 // The JSON type of a value, or an error. Reading the type does not consume the value.
 core::Status type_of(od::value& value, const Path& path, od::json_type& type) {
   if (auto error = value.type().get(type)) return malformed_at(path, error);
@@ -72,8 +72,22 @@ core::Status type_of(od::value& value, const Path& path, od::json_type& type) {
 
 // --- Containers -------------------------------------------------------------------------------
 
-// Calls on_field(key, value) for each field of `object`. Fields come in any order and unknown ones
-// are simply not consumed: On-Demand skips what the callback leaves unread.
+// One field of the object being decoded.
+struct Field {
+  std::string_view key;
+  od::value value;
+  const Path& object_path;
+
+  // The field's path when its key is `camel` or the proto name `snake`, so that one line both
+  // recognizes a field and names it in errors; nullopt for any other key.
+  std::optional<Path> named(std::string_view camel, std::string_view snake = {}) const {
+    if (key == camel || (!snake.empty() && key == snake)) return object_path.field(camel);
+    return std::nullopt;
+  }
+};
+
+// Calls on_field(Field) for each field of `object`. Fields come in any order, and unknown ones are
+// simply not consumed: On-Demand skips whatever the callback leaves unread.
 template <typename OnField>
 core::Status for_each_field(od::object object, const Path& path, OnField&& on_field) {
   for (auto field : object) {
@@ -81,7 +95,7 @@ core::Status for_each_field(od::object object, const Path& path, OnField&& on_fi
     if (auto error = field.unescaped_key().get(key)) return malformed_at(path, error);
     od::value value;
     if (auto error = field.value().get(value)) return malformed_at(path.field(key), error);
-    AIIR_RETURN_IF_ERROR(on_field(key, value));
+    AIIR_RETURN_IF_ERROR(on_field(Field{key, value, path}));
   }
   return {};
 }
@@ -98,8 +112,21 @@ core::Status for_each_field(od::value value, const Path& path, OnField&& on_fiel
   return for_each_field(object, path, on_field);
 }
 
-template <typename OnElement>
-core::Status for_each_element(od::value value, const Path& path, OnElement&& on_element) {
+// Decodes a message (an od::value, or the document's od::object) into `out`: decode_field(field,
+// out) handles the fields it knows and returns Ok for the others.
+template <typename Json, typename T, typename DecodeField>
+core::Status decode_message(Json json, const Path& path, T& out, DecodeField&& decode_field) {
+  return for_each_field(json, path, [&](const Field& field) { return decode_field(field, out); });
+}
+
+// How many more elements (kMaxElementsPerRequest) the request being decoded on this thread may
+// produce; reset per request.
+thread_local std::size_t elements_left = 0;
+
+// Decodes a repeated message field, appending one T per element.
+template <typename T, typename DecodeField>
+core::Status decode_messages(od::value value, const Path& path, std::vector<T>& out,
+                             DecodeField&& decode_field) {
   od::json_type type;
   AIIR_RETURN_IF_ERROR(type_of(value, path, type));
   if (type == od::json_type::null) return {};
@@ -111,20 +138,15 @@ core::Status for_each_element(od::value value, const Path& path, OnElement&& on_
     Path element_path = path.element(index++);
     od::value element;
     if (auto error = element_result.get(element)) return malformed_at(element_path, error);
-    AIIR_RETURN_IF_ERROR(on_element(element, element_path));
+    if (elements_left == 0) {
+      return core::Error(core::Code::kPayloadTooLarge,
+                         "the request holds more than " + std::to_string(kMaxElementsPerRequest) +
+                             " spans, events, log records and attributes; send smaller batches");
+    }
+    --elements_left;
+    AIIR_RETURN_IF_ERROR(decode_message(element, element_path, out.emplace_back(), decode_field));
   }
   return {};
-}
-
-// Appends one decoded element per array element, so the vector never holds half-built entries.
-template <typename T, typename Decode>
-core::Status append_each(od::value value, const Path& path, std::vector<T>& out, Decode&& decode) {
-  return for_each_element(value, path, [&](od::value element, const Path& element_path) -> core::Status {
-    T item;
-    AIIR_RETURN_IF_ERROR(decode(element, element_path, item));
-    out.push_back(std::move(item));
-    return core::Status();
-  });
 }
 
 // --- Scalars ----------------------------------------------------------------------------------
@@ -247,7 +269,8 @@ std::optional<int> status_code_named(std::string_view name) {
 // SEVERITY_NUMBER_<LEVEL>[2|3|4]: each level spans four numbers starting at TRACE = 1.
 std::optional<int> severity_number_named(std::string_view name) {
   static constexpr std::string_view kPrefix = "SEVERITY_NUMBER_";
-  static constexpr std::string_view kLevels[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"};
+  static constexpr std::string_view kLevels[] = {"TRACE", "DEBUG", "INFO",
+                                                 "WARN",  "ERROR", "FATAL"};
   if (name.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
   name.remove_prefix(kPrefix.size());
   if (name == "UNSPECIFIED") return 0;
@@ -310,40 +333,54 @@ std::optional<double> parse_double(std::string_view text) {
 
 // --- AnyValue ---------------------------------------------------------------------------------
 
-core::Status decode_any_value(od::value value, const Path& path, int depth, AnyValue& out);
+// The members of AnyValue's `value` oneof.
+struct ValueMember {
+  std::string_view camel;
+  std::string_view snake;
+  Type type;
+};
+constexpr ValueMember kValueMembers[] = {
+    {"stringValue", "string_value", Type::kString}, {"boolValue", "bool_value", Type::kBool},
+    {"intValue", "int_value", Type::kInt},          {"doubleValue", "double_value", Type::kDouble},
+    {"bytesValue", "bytes_value", Type::kBytes},    {"arrayValue", "array_value", Type::kArray},
+    {"kvlistValue", "kvlist_value", Type::kKvList}};
 
-core::Status decode_key_value(od::value value, const Path& path, int depth, KeyValue& out) {
-  return for_each_field(value, path, [&](std::string_view key, od::value field) -> core::Status {
-    if (key == "key") return read_string(field, path.field("key"), out.key);
-    if (key == "value") return decode_any_value(field, path.field("value"), depth, out.value);
-    return core::Status();
-  });
+core::Status any_value_field(const Field& f, int depth, AnyValue& out);
+
+// KeyValue of attributes (depth 0) or of a kvlistValue (the depth of the list's values).
+core::Status key_value_field(const Field& f, int depth, KeyValue& out) {
+  if (auto p = f.named("key")) return read_string(f.value, *p, out.key);
+  if (auto p = f.named("value")) {
+    return decode_message(f.value, *p, out.value, [depth](const Field& g, AnyValue& value) {
+      return any_value_field(g, depth, value);
+    });
+  }
+  return {};
 }
 
 core::Status decode_attributes(od::value value, const Path& path, Attributes& out) {
-  return append_each(value, path, out, [](od::value element, const Path& p, KeyValue& kv) -> core::Status {
-    return decode_key_value(element, p, 0, kv);
-  });
+  return decode_messages(value, path, out,
+                         [](const Field& f, KeyValue& kv) { return key_value_field(f, 0, kv); });
 }
 
-// The `values` of an ArrayValue or KeyValueList, one level deeper than the value holding them.
+// ArrayValue{values} and KeyValueList{values}: the values sit one level deeper than `depth`.
 core::Status decode_array_value(od::value value, const Path& path, int depth, AnyValue& out) {
-  return for_each_field(value, path, [&](std::string_view key, od::value field) -> core::Status {
-    if (key != "values") return core::Status();
-    return append_each(field, path.field("values"), out.array_value,
-                       [&](od::value element, const Path& p, AnyValue& item) -> core::Status {
-                         return decode_any_value(element, p, depth + 1, item);
-                       });
+  return for_each_field(value, path, [&](const Field& f) -> core::Status {
+    auto p = f.named("values");
+    if (!p) return {};
+    return decode_messages(f.value, *p, out.array_value, [depth](const Field& g, AnyValue& item) {
+      return any_value_field(g, depth + 1, item);
+    });
   });
 }
 
 core::Status decode_kvlist_value(od::value value, const Path& path, int depth, AnyValue& out) {
-  return for_each_field(value, path, [&](std::string_view key, od::value field) -> core::Status {
-    if (key != "values") return core::Status();
-    return append_each(field, path.field("values"), out.kvlist_value,
-                       [&](od::value element, const Path& p, KeyValue& item) -> core::Status {
-                         return decode_key_value(element, p, depth + 1, item);
-                       });
+  return for_each_field(value, path, [&](const Field& f) -> core::Status {
+    auto p = f.named("values");
+    if (!p) return {};
+    return decode_messages(f.value, *p, out.kvlist_value, [depth](const Field& g, KeyValue& kv) {
+      return key_value_field(g, depth + 1, kv);
+    });
   });
 }
 
@@ -357,18 +394,19 @@ core::Status decode_bytes_value(od::value value, const Path& path, AnyValue& out
 }
 
 core::Status decode_double_value(od::value value, const Path& path, AnyValue& out) {
+  static constexpr std::string_view kExpected =
+      "expected a number, or a string holding a number, \"NaN\", \"Infinity\" or \"-Infinity\"";
   od::json_type type;
   AIIR_RETURN_IF_ERROR(type_of(value, path, type));
   if (type == od::json_type::number) {
-    if (value.get_double().get(out.double_value)) return problem_at(path, "expected a number");
+    if (value.get_double().get(out.double_value)) return problem_at(path, kExpected);
     return {};
   }
-  std::string text;
-  if (type == od::json_type::string) AIIR_RETURN_IF_ERROR(read_string(value, path, text));
+  if (type != od::json_type::string) return problem_at(path, kExpected);
+  std::string_view text;
+  if (auto error = value.get_string().get(text)) return malformed_at(path, error);
   auto d = parse_double(text);
-  if (type != od::json_type::string || !d) {
-    return problem_at(path, "expected a number, or a string holding one, \"NaN\" or \"Infinity\"");
-  }
+  if (!d) return problem_at(path, kExpected);
   out.double_value = *d;
   return {};
 }
@@ -378,210 +416,169 @@ core::Status decode_bool_value(od::value value, const Path& path, AnyValue& out)
   return {};
 }
 
-// Which AnyValue member a JSON field sets; kEmpty for fields that are not one of them.
-Type value_field_type(std::string_view key) {
-  if (named(key, "stringValue", "string_value")) return Type::kString;
-  if (named(key, "boolValue", "bool_value")) return Type::kBool;
-  if (named(key, "intValue", "int_value")) return Type::kInt;
-  if (named(key, "doubleValue", "double_value")) return Type::kDouble;
-  if (named(key, "bytesValue", "bytes_value")) return Type::kBytes;
-  if (named(key, "arrayValue", "array_value")) return Type::kArray;
-  if (named(key, "kvlistValue", "kvlist_value")) return Type::kKvList;
-  return Type::kEmpty;
-}
-
-std::string_view value_field_name(Type type) {
-  switch (type) {
-    case Type::kString: return "stringValue";
-    case Type::kBool: return "boolValue";
-    case Type::kInt: return "intValue";
-    case Type::kDouble: return "doubleValue";
-    case Type::kBytes: return "bytesValue";
-    case Type::kArray: return "arrayValue";
-    case Type::kKvList: return "kvlistValue";
-    case Type::kEmpty: break;
+// Decodes the oneof member `type` of an AnyValue, `depth` arrayValue/kvlistValue levels deep.
+core::Status decode_value_member(od::value value, const Path& path, Type type, int depth,
+                                 AnyValue& out) {
+  od::json_type json_type;
+  AIIR_RETURN_IF_ERROR(type_of(value, path, json_type));
+  if (json_type == od::json_type::null) return {};  // proto3: a null member is an absent one
+  if (out.type != Type::kEmpty) {
+    return problem_at(path, "an AnyValue holds exactly one value, and this is a second");
   }
-  return "";
-}
-
-core::Status decode_value_field(od::value field, const Path& path, Type type, int depth,
-                                AnyValue& out) {
+  if ((type == Type::kArray || type == Type::kKvList) && depth >= kMaxValueDepth) {
+    return problem_at(path, "arrayValue/kvlistValue nested more than " +
+                                std::to_string(kMaxValueDepth) + " levels deep");
+  }
+  out.type = type;
   switch (type) {
-    case Type::kString: return read_string(field, path, out.string_value);
-    case Type::kBool: return decode_bool_value(field, path, out);
-    case Type::kInt: return read_integer(field, path, out.int_value);
-    case Type::kDouble: return decode_double_value(field, path, out);
-    case Type::kBytes: return decode_bytes_value(field, path, out);
-    case Type::kArray: return decode_array_value(field, path, depth, out);
-    case Type::kKvList: return decode_kvlist_value(field, path, depth, out);
+    case Type::kString: return read_string(value, path, out.string_value);
+    case Type::kBool: return decode_bool_value(value, path, out);
+    case Type::kInt: return read_integer(value, path, out.int_value);
+    case Type::kDouble: return decode_double_value(value, path, out);
+    case Type::kBytes: return decode_bytes_value(value, path, out);
+    case Type::kArray: return decode_array_value(value, path, depth, out);
+    case Type::kKvList: return decode_kvlist_value(value, path, depth, out);
     case Type::kEmpty: break;
   }
   return {};
 }
 
-// `depth` counts the arrayValue/kvlistValue levels around this value.
-core::Status decode_any_value(od::value value, const Path& path, int depth, AnyValue& out) {
-  return for_each_field(value, path, [&](std::string_view key, od::value field) -> core::Status {
-    Type type = value_field_type(key);
-    if (type == Type::kEmpty) return core::Status();
-    Path field_path = path.field(value_field_name(type));
-    od::json_type json_type;
-    AIIR_RETURN_IF_ERROR(type_of(field, field_path, json_type));
-    if (json_type == od::json_type::null) return core::Status();  // proto3: same as absent
-    if (out.type != Type::kEmpty) {
-      return problem_at(field_path, "an AnyValue holds exactly one value, and this is a second");
+core::Status any_value_field(const Field& f, int depth, AnyValue& out) {
+  for (const ValueMember& member : kValueMembers) {
+    if (auto p = f.named(member.camel, member.snake)) {
+      return decode_value_member(f.value, *p, member.type, depth, out);
     }
-    if ((type == Type::kArray || type == Type::kKvList) && depth >= kMaxValueDepth) {
-      return problem_at(field_path, "arrayValue/kvlistValue nested more than " +
-                                        std::to_string(kMaxValueDepth) + " levels deep");
-    }
-    out.type = type;
-    return decode_value_field(field, field_path, type, depth, out);
-  });
+  }
+  return {};
 }
 
 // --- Messages shared by traces and logs --------------------------------------------------------
 
-core::Status decode_resource(od::value value, const Path& path, Attributes& out) {
-  return for_each_field(value, path, [&](std::string_view key, od::value field) -> core::Status {
-    if (key == "attributes") return decode_attributes(field, path.field("attributes"), out);
-    return core::Status();
-  });
+core::Status resource_field(const Field& f, Attributes& out) {
+  if (auto p = f.named("attributes")) return decode_attributes(f.value, *p, out);
+  return {};
 }
 
-core::Status decode_scope(od::value value, const Path& path, OtlpScope& out) {
-  return for_each_field(value, path, [&](std::string_view key, od::value field) -> core::Status {
-    if (key == "name") return read_string(field, path.field("name"), out.name);
-    if (key == "version") return read_string(field, path.field("version"), out.version);
-    return core::Status();
-  });
+core::Status scope_field(const Field& f, OtlpScope& out) {
+  if (auto p = f.named("name")) return read_string(f.value, *p, out.name);
+  if (auto p = f.named("version")) return read_string(f.value, *p, out.version);
+  return {};
 }
 
 // --- Traces -----------------------------------------------------------------------------------
 
-core::Status decode_event(od::value value, const Path& path, OtlpEvent& out) {
-  return for_each_field(value, path, [&](std::string_view key, od::value field) -> core::Status {
-    if (named(key, "timeUnixNano", "time_unix_nano")) {
-      return read_time(field, path.field("timeUnixNano"), out.time);
-    }
-    if (key == "name") return read_string(field, path.field("name"), out.name);
-    if (key == "attributes") return decode_attributes(field, path.field("attributes"), out.attributes);
-    return core::Status();
-  });
-}
-
-core::Status decode_status(od::value value, const Path& path, OtlpSpan& out) {
-  return for_each_field(value, path, [&](std::string_view key, od::value field) -> core::Status {
-    if (key == "code") {
-      int code = 0;
-      AIIR_RETURN_IF_ERROR(read_enum(field, path.field("code"), status_code_named, code));
-      // As in the protobuf decoder, codes this version does not know read as unset.
-      out.status_code = code == 1   ? OtlpStatusCode::kOk
-                        : code == 2 ? OtlpStatusCode::kError
-                                    : OtlpStatusCode::kUnset;
-      return core::Status();
-    }
-    if (key == "message") return read_string(field, path.field("message"), out.status_message);
-    return core::Status();
-  });
-}
-
-core::Status decode_span_field(std::string_view key, od::value field, const Path& path,
-                               OtlpSpan& out) {
-  if (named(key, "traceId", "trace_id")) return read_id(field, path.field("traceId"), out.trace_id);
-  if (named(key, "spanId", "span_id")) return read_id(field, path.field("spanId"), out.span_id);
-  if (named(key, "parentSpanId", "parent_span_id")) {
-    return read_id(field, path.field("parentSpanId"), out.parent_span_id);
-  }
-  if (key == "name") return read_string(field, path.field("name"), out.name);
-  if (key == "kind") return read_enum(field, path.field("kind"), span_kind_named, out.kind);
-  if (named(key, "startTimeUnixNano", "start_time_unix_nano")) {
-    return read_time(field, path.field("startTimeUnixNano"), out.start_time);
-  }
-  if (named(key, "endTimeUnixNano", "end_time_unix_nano")) {
-    return read_time(field, path.field("endTimeUnixNano"), out.end_time);
-  }
-  if (key == "attributes") return decode_attributes(field, path.field("attributes"), out.attributes);
-  if (key == "events") return append_each(field, path.field("events"), out.events, decode_event);
-  if (key == "status") return decode_status(field, path.field("status"), out);
+core::Status event_field(const Field& f, OtlpEvent& out) {
+  if (auto p = f.named("timeUnixNano", "time_unix_nano")) return read_time(f.value, *p, out.time);
+  if (auto p = f.named("name")) return read_string(f.value, *p, out.name);
+  if (auto p = f.named("attributes")) return decode_attributes(f.value, *p, out.attributes);
   return {};
 }
 
-core::Status decode_span(od::value value, const Path& path, OtlpSpan& out) {
-  return for_each_field(value, path, [&](std::string_view key, od::value field) -> core::Status {
-    return decode_span_field(key, field, path, out);
-  });
+core::Status status_field(const Field& f, OtlpSpan& out) {
+  if (auto p = f.named("code")) {
+    int code = 0;
+    AIIR_RETURN_IF_ERROR(read_enum(f.value, *p, status_code_named, code));
+    // As in the protobuf decoder, a code this version does not know reads as unset.
+    out.status_code = code == 1   ? OtlpStatusCode::kOk
+                      : code == 2 ? OtlpStatusCode::kError
+                                  : OtlpStatusCode::kUnset;
+    return {};
+  }
+  if (auto p = f.named("message")) return read_string(f.value, *p, out.status_message);
+  return {};
 }
 
-core::Status decode_scope_spans(od::value value, const Path& path, ScopeSpans& out) {
-  return for_each_field(value, path, [&](std::string_view key, od::value field) -> core::Status {
-    if (key == "scope") return decode_scope(field, path.field("scope"), out.scope);
-    if (key == "spans") return append_each(field, path.field("spans"), out.spans, decode_span);
-    return core::Status();
-  });
+core::Status span_field(const Field& f, OtlpSpan& out) {
+  if (auto p = f.named("traceId", "trace_id")) return read_id(f.value, *p, out.trace_id);
+  if (auto p = f.named("spanId", "span_id")) return read_id(f.value, *p, out.span_id);
+  if (auto p = f.named("parentSpanId", "parent_span_id")) {
+    return read_id(f.value, *p, out.parent_span_id);
+  }
+  if (auto p = f.named("name")) return read_string(f.value, *p, out.name);
+  if (auto p = f.named("kind")) return read_enum(f.value, *p, span_kind_named, out.kind);
+  if (auto p = f.named("startTimeUnixNano", "start_time_unix_nano")) {
+    return read_time(f.value, *p, out.start_time);
+  }
+  if (auto p = f.named("endTimeUnixNano", "end_time_unix_nano")) {
+    return read_time(f.value, *p, out.end_time);
+  }
+  if (auto p = f.named("attributes")) return decode_attributes(f.value, *p, out.attributes);
+  if (auto p = f.named("events")) return decode_messages(f.value, *p, out.events, event_field);
+  if (auto p = f.named("status")) return decode_message(f.value, *p, out, status_field);
+  return {};
 }
 
-core::Status decode_resource_spans(od::value value, const Path& path, ResourceSpans& out) {
-  return for_each_field(value, path, [&](std::string_view key, od::value field) -> core::Status {
-    if (key == "resource") return decode_resource(field, path.field("resource"), out.resource);
-    if (named(key, "scopeSpans", "scope_spans")) {
-      return append_each(field, path.field("scopeSpans"), out.scope_spans, decode_scope_spans);
-    }
-    return core::Status();
-  });
+core::Status scope_spans_field(const Field& f, ScopeSpans& out) {
+  if (auto p = f.named("scope")) return decode_message(f.value, *p, out.scope, scope_field);
+  if (auto p = f.named("spans")) return decode_messages(f.value, *p, out.spans, span_field);
+  return {};
+}
+
+core::Status resource_spans_field(const Field& f, ResourceSpans& out) {
+  if (auto p = f.named("resource")) {
+    return decode_message(f.value, *p, out.resource, resource_field);
+  }
+  if (auto p = f.named("scopeSpans", "scope_spans")) {
+    return decode_messages(f.value, *p, out.scope_spans, scope_spans_field);
+  }
+  return {};
+}
+
+core::Status trace_request_field(const Field& f, TraceBatch& out) {
+  if (auto p = f.named("resourceSpans", "resource_spans")) {
+    return decode_messages(f.value, *p, out.resource_spans, resource_spans_field);
+  }
+  return {};
 }
 
 // --- Logs -------------------------------------------------------------------------------------
 
-core::Status decode_log_record_field(std::string_view key, od::value field, const Path& path,
-                                     OtlpLogRecord& out) {
-  if (named(key, "timeUnixNano", "time_unix_nano")) {
-    return read_time(field, path.field("timeUnixNano"), out.time);
+core::Status log_record_field(const Field& f, OtlpLogRecord& out) {
+  if (auto p = f.named("timeUnixNano", "time_unix_nano")) return read_time(f.value, *p, out.time);
+  if (auto p = f.named("observedTimeUnixNano", "observed_time_unix_nano")) {
+    return read_time(f.value, *p, out.observed_time);
   }
-  if (named(key, "observedTimeUnixNano", "observed_time_unix_nano")) {
-    return read_time(field, path.field("observedTimeUnixNano"), out.observed_time);
+  if (auto p = f.named("severityNumber", "severity_number")) {
+    return read_enum(f.value, *p, severity_number_named, out.severity_number);
   }
-  if (named(key, "severityNumber", "severity_number")) {
-    return read_enum(field, path.field("severityNumber"), severity_number_named,
-                     out.severity_number);
+  if (auto p = f.named("severityText", "severity_text")) {
+    return read_string(f.value, *p, out.severity_text);
   }
-  if (named(key, "severityText", "severity_text")) {
-    return read_string(field, path.field("severityText"), out.severity_text);
+  if (auto p = f.named("body")) {
+    return decode_message(f.value, *p, out.body, [](const Field& g, AnyValue& body) {
+      return any_value_field(g, 0, body);
+    });
   }
-  if (key == "body") return decode_any_value(field, path.field("body"), 0, out.body);
-  if (key == "attributes") return decode_attributes(field, path.field("attributes"), out.attributes);
-  if (named(key, "traceId", "trace_id")) return read_id(field, path.field("traceId"), out.trace_id);
-  if (named(key, "spanId", "span_id")) return read_id(field, path.field("spanId"), out.span_id);
-  if (named(key, "eventName", "event_name")) {
-    return read_string(field, path.field("eventName"), out.event_name);
+  if (auto p = f.named("attributes")) return decode_attributes(f.value, *p, out.attributes);
+  if (auto p = f.named("traceId", "trace_id")) return read_id(f.value, *p, out.trace_id);
+  if (auto p = f.named("spanId", "span_id")) return read_id(f.value, *p, out.span_id);
+  if (auto p = f.named("eventName", "event_name")) return read_string(f.value, *p, out.event_name);
+  return {};
+}
+
+core::Status scope_logs_field(const Field& f, ScopeLogs& out) {
+  if (auto p = f.named("scope")) return decode_message(f.value, *p, out.scope, scope_field);
+  if (auto p = f.named("logRecords", "log_records")) {
+    return decode_messages(f.value, *p, out.log_records, log_record_field);
   }
   return {};
 }
 
-core::Status decode_log_record(od::value value, const Path& path, OtlpLogRecord& out) {
-  return for_each_field(value, path, [&](std::string_view key, od::value field) -> core::Status {
-    return decode_log_record_field(key, field, path, out);
-  });
+core::Status resource_logs_field(const Field& f, ResourceLogs& out) {
+  if (auto p = f.named("resource")) {
+    return decode_message(f.value, *p, out.resource, resource_field);
+  }
+  if (auto p = f.named("scopeLogs", "scope_logs")) {
+    return decode_messages(f.value, *p, out.scope_logs, scope_logs_field);
+  }
+  return {};
 }
 
-core::Status decode_scope_logs(od::value value, const Path& path, ScopeLogs& out) {
-  return for_each_field(value, path, [&](std::string_view key, od::value field) -> core::Status {
-    if (key == "scope") return decode_scope(field, path.field("scope"), out.scope);
-    if (named(key, "logRecords", "log_records")) {
-      return append_each(field, path.field("logRecords"), out.log_records, decode_log_record);
-    }
-    return core::Status();
-  });
-}
-
-core::Status decode_resource_logs(od::value value, const Path& path, ResourceLogs& out) {
-  return for_each_field(value, path, [&](std::string_view key, od::value field) -> core::Status {
-    if (key == "resource") return decode_resource(field, path.field("resource"), out.resource);
-    if (named(key, "scopeLogs", "scope_logs")) {
-      return append_each(field, path.field("scopeLogs"), out.scope_logs, decode_scope_logs);
-    }
-    return core::Status();
-  });
+core::Status logs_request_field(const Field& f, LogBatch& out) {
+  if (auto p = f.named("resourceLogs", "resource_logs")) {
+    return decode_messages(f.value, *p, out.resource_logs, resource_logs_field);
+  }
+  return {};
 }
 
 // --- The request ------------------------------------------------------------------------------
@@ -608,17 +605,16 @@ bool is_valid_non_object(od::document& document, od::json_type type) {
   return false;
 }
 
-// Parses `body` as one JSON object and calls on_field for each of its top-level fields.
+// A thread's parser keeps buffers sized for the largest body it has read (several times the body).
+// Past this size they are given back, so one 16 MiB request does not pin that memory per thread.
+constexpr std::size_t kRetainedParserCapacity = 4 * 1024 * 1024;
+
+// Decodes the document in `padded`, which must be one JSON object, field by field into a Batch.
 // `message_name` names the expected request in errors.
-template <typename OnField>
-core::Status decode_request(std::string_view body, std::string_view message_name,
-                            OnField&& on_field) {
-  // simdjson reads up to SIMDJSON_PADDING bytes past the end; the body's buffer promises none.
-  simdjson::padded_string padded(body);
-  // One parser per thread: it keeps its buffers between requests, and is not thread-safe.
-  thread_local od::parser parser;
+template <typename Batch, typename DecodeField>
+core::Result<Batch> decode_document(od::parser& parser, const simdjson::padded_string& padded,
+                                    std::string_view message_name, DecodeField&& decode_field) {
   od::document document;
-  const Path root;
   if (auto error = parser.iterate(padded).get(document)) return not_json(error);
   od::json_type type;
   if (auto error = document.type().get(type)) return not_json(error);
@@ -627,42 +623,40 @@ core::Status decode_request(std::string_view body, std::string_view message_name
     return core::invalid("the request body must be a JSON object (an " + std::string(message_name) +
                          ")");
   }
+  const Path root;
   od::object object;
   if (auto error = document.get_object().get(object)) return malformed_at(root, error);
-  AIIR_RETURN_IF_ERROR(for_each_field(object, root, on_field));
+  Batch batch;
+  auto status = decode_message(object, root, batch, decode_field);
+  if (!status.ok()) return status.error();
   // On-Demand stops reading at the object's end; anything after it is not one JSON value.
   if (document.current_location().error() != simdjson::OUT_OF_BOUNDS) {
     return core::invalid("the request body has content after the JSON object");
   }
-  return {};
+  return batch;
+}
+
+template <typename Batch, typename DecodeField>
+core::Result<Batch> decode_request(std::string_view body, std::string_view message_name,
+                                   DecodeField&& decode_field) {
+  // simdjson reads up to SIMDJSON_PADDING bytes past the end; the body's buffer promises none.
+  simdjson::padded_string padded(body);
+  // One parser per thread: it is not thread-safe, and reusing it saves allocating per request.
+  thread_local od::parser parser;
+  elements_left = kMaxElementsPerRequest;
+  auto result = decode_document<Batch>(parser, padded, message_name, decode_field);
+  if (parser.capacity() > kRetainedParserCapacity) parser = od::parser();
+  return result;
 }
 
 }  // namespace
 
 core::Result<TraceBatch> decode_traces_json(std::string_view body) {
-  TraceBatch batch;
-  const Path root;
-  auto status = decode_request(body, "ExportTraceServiceRequest",
-                               [&](std::string_view key, od::value field) -> core::Status {
-    if (!named(key, "resourceSpans", "resource_spans")) return core::Status();
-    return append_each(field, root.field("resourceSpans"), batch.resource_spans,
-                       decode_resource_spans);
-  });
-  if (!status.ok()) return status.error();
-  return batch;
+  return decode_request<TraceBatch>(body, "ExportTraceServiceRequest", trace_request_field);
 }
 
 core::Result<LogBatch> decode_logs_json(std::string_view body) {
-  LogBatch batch;
-  const Path root;
-  auto status = decode_request(body, "ExportLogsServiceRequest",
-                               [&](std::string_view key, od::value field) -> core::Status {
-    if (!named(key, "resourceLogs", "resource_logs")) return core::Status();
-    return append_each(field, root.field("resourceLogs"), batch.resource_logs,
-                       decode_resource_logs);
-  });
-  if (!status.ok()) return status.error();
-  return batch;
+  return decode_request<LogBatch>(body, "ExportLogsServiceRequest", logs_request_field);
 }
 
 }  // namespace aiir::ingest

@@ -99,6 +99,144 @@ OtlpLogRecord convert(const pb::collector::logs::v1::LogRecord& in) {
   return out;
 }
 
+// --- Element budget ------------------------------------------------------------------------
+// Counts what a request would decode into by walking the protobuf wire format, without
+// allocating, so that hostile bodies are refused before libprotobuf builds them. Malformed bytes
+// end the walk quietly: the real parse reports them.
+
+class ElementCounter {
+ public:
+  std::size_t count = 0;
+  bool over() const { return count > kMaxElementsPerRequest; }
+
+  void export_request(std::string_view m, bool logs) {
+    for_each_message_field(m, [&](int field, std::string_view v) {
+      if (field == 1) logs ? resource_logs(v) : resource_spans(v);
+    });
+  }
+
+ private:
+  static constexpr int kMaxDepth = 100;  // libprotobuf's own recursion limit
+
+  static bool varint(std::string_view& in, std::uint64_t& out) {
+    out = 0;
+    for (int shift = 0; shift < 64 && !in.empty(); shift += 7) {
+      auto byte = static_cast<std::uint8_t>(in.front());
+      in.remove_prefix(1);
+      out |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0) return true;
+    }
+    return false;
+  }
+
+  // Calls on_field(number, payload) for each length-delimited field; skips scalar fields.
+  template <typename F>
+  void for_each_message_field(std::string_view in, F&& on_field) {
+    while (!in.empty() && !over()) {
+      std::uint64_t key = 0;
+      if (!varint(in, key)) return;
+      int field = static_cast<int>(key >> 3);
+      switch (key & 7) {
+        case 0: {
+          std::uint64_t ignored = 0;
+          if (!varint(in, ignored)) return;
+          break;
+        }
+        case 1:
+          if (in.size() < 8) return;
+          in.remove_prefix(8);
+          break;
+        case 5:
+          if (in.size() < 4) return;
+          in.remove_prefix(4);
+          break;
+        case 2: {
+          std::uint64_t length = 0;
+          if (!varint(in, length) || length > in.size()) return;
+          on_field(field, in.substr(0, length));
+          in.remove_prefix(length);
+          break;
+        }
+        default:
+          return;
+      }
+    }
+  }
+
+  void key_values(std::string_view kv, int depth) {  // a KeyValue
+    ++count;
+    for_each_message_field(kv, [&](int field, std::string_view v) {
+      if (field == 2) any_value(v, depth + 1);
+    });
+  }
+
+  void any_value(std::string_view v, int depth) {
+    if (depth > kMaxDepth) return;
+    for_each_message_field(v, [&](int field, std::string_view inner) {
+      if (field != 5 && field != 6) return;  // array_value, kvlist_value
+      for_each_message_field(inner, [&](int item_field, std::string_view item) {
+        if (item_field != 1) return;
+        if (field == 5) {
+          ++count;
+          any_value(item, depth + 1);
+        } else {
+          key_values(item, depth + 1);
+        }
+      });
+    });
+  }
+
+  void attributes_of(std::string_view m, int attributes_field) {
+    for_each_message_field(m, [&](int field, std::string_view v) {
+      if (field == attributes_field) key_values(v, 0);
+    });
+  }
+
+  void resource_spans(std::string_view m) {
+    for_each_message_field(m, [&](int field, std::string_view v) {
+      if (field == 1) attributes_of(v, 1);  // Resource.attributes
+      if (field == 2) {                     // ScopeSpans
+        for_each_message_field(v, [&](int f, std::string_view span) {
+          if (f != 2) return;
+          ++count;
+          for_each_message_field(span, [&](int sf, std::string_view sv) {
+            if (sf == 9) key_values(sv, 0);  // Span.attributes
+            if (sf == 11) {                  // Span.events
+              ++count;
+              attributes_of(sv, 3);
+            }
+          });
+        });
+      }
+    });
+  }
+
+  void resource_logs(std::string_view m) {
+    for_each_message_field(m, [&](int field, std::string_view v) {
+      if (field == 1) attributes_of(v, 1);
+      if (field == 2) {  // ScopeLogs
+        for_each_message_field(v, [&](int f, std::string_view record) {
+          if (f != 2) return;
+          ++count;
+          for_each_message_field(record, [&](int rf, std::string_view rv) {
+            if (rf == 5) any_value(rv, 0);   // LogRecord.body
+            if (rf == 6) key_values(rv, 0);  // LogRecord.attributes
+          });
+        });
+      }
+    });
+  }
+};
+
+core::Status check_element_budget(std::string_view body, bool logs) {
+  ElementCounter counter;
+  counter.export_request(body, logs);
+  if (!counter.over()) return {};
+  return core::Error(core::Code::kPayloadTooLarge,
+                     "the request holds more than " + std::to_string(kMaxElementsPerRequest) +
+                         " spans, events, log records and attributes; send smaller batches");
+}
+
 template <typename Message>
 Message* parse(google::protobuf::Arena& arena, std::string_view body) {
   auto* message = google::protobuf::Arena::CreateMessage<Message>(&arena);
@@ -112,6 +250,7 @@ Message* parse(google::protobuf::Arena& arena, std::string_view body) {
 }  // namespace
 
 core::Result<TraceBatch> decode_traces_protobuf(std::string_view body) {
+  AIIR_RETURN_IF_ERROR(check_element_budget(body, false));
   google::protobuf::Arena arena;
   auto* request = parse<pb::collector::trace::v1::ExportTraceServiceRequest>(arena, body);
   if (request == nullptr) {
@@ -138,6 +277,7 @@ core::Result<TraceBatch> decode_traces_protobuf(std::string_view body) {
 }
 
 core::Result<LogBatch> decode_logs_protobuf(std::string_view body) {
+  AIIR_RETURN_IF_ERROR(check_element_budget(body, true));
   google::protobuf::Arena arena;
   auto* request = parse<pb::collector::logs::v1::ExportLogsServiceRequest>(arena, body);
   if (request == nullptr) {

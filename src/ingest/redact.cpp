@@ -125,8 +125,8 @@ bool is_card_number(std::string_view digits) {
          luhn_ok(digits);
 }
 
-// IBAN lengths per country (SWIFT IBAN registry). A known country fixes where the IBAN ends,
-// which matters when it is followed by more capitals and digits.
+// IBAN lengths per country (SWIFT IBAN registry); 0 for a country without IBANs. The length
+// fixes where the IBAN ends, which matters when it is followed by more capitals and digits.
 int iban_length(std::string_view country) {
   static constexpr std::array<std::pair<std::string_view, int>, 89> kLengths{{
       {"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16},
@@ -191,12 +191,41 @@ struct Span {
 
 using Acceptor = std::optional<Span> (*)(Scan&, size_t, size_t);
 
+// Sizes of the digit groups of a number as written ("4111 1111 1111 1111" -> 4 4 4 4).
+std::vector<int> digit_groups(std::string_view written) {
+  std::vector<int> groups;
+  bool in_group = false;
+  for (char c : written) {
+    if (is_digit(c)) {
+      if (!in_group) groups.push_back(0);
+      ++groups.back();
+    }
+    in_group = is_digit(c);
+  }
+  return groups;
+}
+
+// Cards are written unbroken or in groups of four (Amex and Diners: 4-6-5, 4-6-4), with one
+// kind of separator. Two-digit groups are hex dumps ("66 68 71 77 68 67 61 64"), not cards.
+bool is_card_as_written(std::string_view written) {
+  const std::vector<int> groups = digit_groups(written);
+  if (groups.size() > 1) {
+    if (groups.front() != 4) return false;
+    if (std::any_of(groups.begin(), groups.end(), [](int g) { return g < 3; })) return false;
+    const char separator = written[4];
+    for (char c : written) {
+      if (!is_digit(c) && c != separator) return false;
+    }
+  }
+  return is_card_number(only_digits(written));
+}
+
 // The longest prefix of [b, e) that ends where a group of digits ends (at `e` itself or before a
 // separator) and holds between `min_digits` and `max_digits` digits. Lets "card 4111 1111 1111
 // 1111 2 items" and "+44 20 7946 0958 12 times" lose the trailing number, not the match.
 std::optional<Span> longest_grouped_prefix(std::string_view t, size_t b, size_t e, int min_digits,
                                            int max_digits, std::string_view separators,
-                                           bool (*valid)(std::string_view digits)) {
+                                           bool (*valid)(std::string_view written)) {
   std::vector<size_t> cuts{e};
   for (size_t i = e - 1; i > b; --i) {
     if (separators.find(t[i]) != std::string_view::npos && (is_digit(t[i - 1]) || t[i - 1] == ')'))
@@ -204,18 +233,20 @@ std::optional<Span> longest_grouped_prefix(std::string_view t, size_t b, size_t 
   }
   for (size_t cut : cuts) {
     if (cut == e && !ends_number(t, e)) continue;
-    const std::string digits = only_digits(t.substr(b, cut - b));
-    const int n = static_cast<int>(digits.size());
-    if (n >= min_digits && n <= max_digits && (valid == nullptr || valid(digits)))
+    const std::string_view written = t.substr(b, cut - b);
+    const int n = digits_in(written);
+    if (n >= min_digits && n <= max_digits && (valid == nullptr || valid(written)))
       return Span{b, cut};
   }
   return std::nullopt;
 }
 
 std::optional<Span> accept_card(Scan& s, size_t b, size_t e) {
-  // After "+" it is an international phone number, not a card.
-  if (!starts_number(s, b) || (!s.fresh_start(b) && s.text[b - 1] == '+')) return std::nullopt;
-  return longest_grouped_prefix(s.text, b, e, 13, 19, " ", is_card_number);
+  // After "+" it is an international phone number, after "/" an id in a URL path
+  // ("chromestatus.com/feature/5068609911521280"), not a card.
+  if (!starts_number(s, b)) return std::nullopt;
+  if (!s.fresh_start(b) && (s.text[b - 1] == '+' || s.text[b - 1] == '/')) return std::nullopt;
+  return longest_grouped_prefix(s.text, b, e, 13, 19, " ", is_card_as_written);
 }
 
 std::optional<Span> accept_iban(Scan& s, size_t b, size_t e) {
@@ -234,14 +265,10 @@ std::optional<Span> accept_iban(Scan& s, size_t b, size_t e) {
     if (end < t.size() && is_alnum(t[end])) return false;
     return iban_checksum_ok(std::string_view(compact).substr(0, length));
   };
-  if (const int known = iban_length(compact.substr(0, 2)); known > 0) {
-    if (fits(known)) return Span{b, ends[known - 1]};
-    return std::nullopt;
-  }
-  for (size_t length = compact.size(); length >= 15; --length) {
-    if (fits(length)) return Span{b, ends[length - 1]};
-  }
-  return std::nullopt;
+  // An unknown country is a hex fingerprint or a part number, whatever its checksum says.
+  const int length = iban_length(compact.substr(0, 2));
+  if (length == 0 || !fits(static_cast<size_t>(length))) return std::nullopt;
+  return Span{b, ends[length - 1]};
 }
 
 std::optional<Span> accept_ssn(Scan& s, size_t b, size_t e) {
@@ -266,11 +293,17 @@ std::optional<Span> accept_ipv4(Scan& s, size_t b, size_t e) {
   const std::string_view t = s.text;
   if (!starts_number(s, b) || (!s.fresh_start(b) && t[b - 1] == '.')) return std::nullopt;
   if (!ends_number(t, e) || after_version_word(t, b)) return std::nullopt;
+  // Loopback, "any", multicast and netmask-like addresses (224 and up) name no one, and they are
+  // everywhere in technical content.
+  const std::string_view address = t.substr(b, e - b);
+  if (address.substr(0, 4) == "127." || address == "0.0.0.0") return std::nullopt;
   int octet = 0;
+  bool first_octet = true;
   for (size_t i = b; i <= e; ++i) {
     if (i == e || t[i] == '.') {
-      if (octet > 255) return std::nullopt;
+      if (octet > 255 || (first_octet && octet >= 224)) return std::nullopt;
       octet = 0;
+      first_octet = false;
     } else {
       octet = octet * 10 + (t[i] - '0');
     }
@@ -278,23 +311,60 @@ std::optional<Span> accept_ipv4(Scan& s, size_t b, size_t e) {
   return Span{b, e};
 }
 
+// "+20191229111838": a build stamp (YYYYMMDDhhmmss), written without separators.
+bool is_date_stamp(std::string_view written) {
+  const std::string digits = only_digits(written);
+  if (digits.size() != written.size() - 1 || (digits.size() != 12 && digits.size() != 14))
+    return false;
+  const auto number = [&](size_t at, size_t length) {
+    int value = 0;
+    for (size_t i = at; i < at + length; ++i) value = value * 10 + (digits[i] - '0');
+    return value;
+  };
+  const int year = number(0, 4), month = number(4, 2), day = number(6, 2);
+  return year >= 1970 && year <= 2099 && month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+bool is_dialable(std::string_view written) { return !is_date_stamp(written); }
+
 std::optional<Span> accept_international_phone(Scan& s, size_t b, size_t e) {
-  if (!starts_number(s, b)) return std::nullopt;
+  // "1:14~++20220202101403": a build stamp after "++", not a number to dial.
+  if (!starts_number(s, b) || (!s.fresh_start(b) && s.text[b - 1] == '+')) return std::nullopt;
   // E.164 allows at most 15 digits; fewer than 8 is an amount or a score ("+25.00", "+3 5").
-  return longest_grouped_prefix(s.text, b, e, 8, 15, " .-(", nullptr);
+  return longest_grouped_prefix(s.text, b, e, 8, 15, " .-(", is_dialable);
 }
 
 std::optional<Span> accept_nanp_phone(Scan& s, size_t b, size_t e) {
   if (!starts_number(s, b) || !ends_number(s.text, e)) return std::nullopt;
+  // Written without parentheses, a number keeps one separator ("415-555-0132", "415.555.0132");
+  // mixed ones are clause and part numbers ("DFARS 252.227-7013"). The pattern ends in
+  // "ddd?dddd" (sep at e-5) after "ddd?" or "(ddd) " (sep or ")" at e-9).
+  const std::string_view t = s.text;
+  const bool parenthesized = t[e - 9] == ')' || t[e - 10] == ')';
+  if (!parenthesized && t[e - 9] != t[e - 5]) return std::nullopt;
   if (!is_nanp_number(only_digits(s.text.substr(b, e - b)))) return std::nullopt;
   return Span{b, e};
 }
 
 std::optional<Span> accept_trunk_phone(Scan& s, size_t b, size_t e) {
   if (!starts_number(s, b) || (!s.fresh_start(b) && s.text[b - 1] == '+')) return std::nullopt;
+  const std::string_view t = s.text;
+  // "00" is the international prefix ("0044 ...") or a hex dump ("66 00 68 00 71"), not a trunk.
+  const size_t first = t[b] == '(' ? b + 1 : b;
+  if (t[first + 1] == '0' && !is_digit(t[first + 2])) return std::nullopt;
+  // Two-digit groups are French numbers ("01 23 45 67 89"): five groups, and no group before or
+  // after, which would make them part of a hex dump ("01 02 03 04 05 06 07").
+  const std::vector<int> groups = digit_groups(t.substr(b, e - b));
+  if (std::all_of(groups.begin(), groups.end(), [](int g) { return g == 2; })) {
+    const auto is_separator = [](char c) { return c == ' ' || c == '-'; };
+    const bool continues = e + 1 < t.size() && is_separator(t[e]) && is_digit(t[e + 1]);
+    const bool continued = !s.fresh_start(b) && b >= 2 && is_separator(t[b - 1]) &&
+                           is_digit(s.before(b - 2));
+    if (groups.size() != 5 || continues || continued) return std::nullopt;
+  }
   // National numbers dialled with a leading 0 have 10-12 digits (UK, DE, FR, NL, ...); fewer is
   // a date or a code ("01-12-2026").
-  return longest_grouped_prefix(s.text, b, e, 10, 12, " -", nullptr);
+  return longest_grouped_prefix(t, b, e, 10, 12, " -", nullptr);
 }
 
 std::optional<Span> accept_email(Scan& s, size_t b, size_t e) {
@@ -391,7 +461,7 @@ const std::array<Rule, 17> kRules{{
     {R"([0-9](?:[ \-]?[0-9]){12,18})", "<CARD>", accept_card, false},
     {R"([0-9]{3}-[0-9]{2}-[0-9]{4})", "<SSN>", accept_ssn, false},
     {R"([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})", "<IP_ADDRESS>", accept_ipv4, false},
-    {R"(\+[0-9]{1,3}(?:[ .\-]?(?:\([0-9]{1,4}\)|[0-9]{1,6})){1,6})", "<PHONE>",
+    {R"(\+[1-9][0-9]{0,2}(?:[ .\-]?(?:\([0-9]{1,4}\)|[0-9]{1,6})){1,6})", "<PHONE>",
      accept_international_phone, false},
     {R"((?:1[ .\-])?(?:\([0-9]{3}\) ?|[0-9]{3}[ .\-])[0-9]{3}[ .\-][0-9]{4})", "<PHONE>",
      accept_nanp_phone, false},
@@ -514,11 +584,13 @@ template <typename OnString, typename OnNumber>
 bool rewrite_json_leaves(std::string& doc, OnString on_string, OnNumber on_number) {
   std::string out;
   size_t copied = 0, i = 0;
+  bool changed = false;
   const size_t n = doc.size();
   const auto replace = [&](size_t begin, size_t end, const std::string& with) {
     out.append(doc, copied, begin - copied);
     out += with;
     copied = end;
+    changed = true;
   };
   while (i < n) {
     const char c = doc[i];
@@ -544,7 +616,7 @@ bool rewrite_json_leaves(std::string& doc, OnString on_string, OnNumber on_numbe
       ++i;
     }
   }
-  if (out.empty() && copied == 0) return false;
+  if (!changed) return false;
   out.append(doc, copied, std::string::npos);
   doc.swap(out);
   return true;
@@ -599,23 +671,34 @@ void hash_json_strings(std::string& json_value) {
 
 class FieldPolicy {
  public:
+  // `policy` is kRedact or kHashOnly; kRaw never gets here.
   FieldPolicy(model::ContentPolicy policy, const Redactor& redactor)
       : policy_(policy), redactor_(redactor) {}
 
   void text(std::string& value) const {
-    if (policy_ == model::ContentPolicy::kRedact) redactor_.redact(value);
-    if (policy_ == model::ContentPolicy::kHashOnly) value = content_hash(value);
+    if (redacting()) {
+      redactor_.redact(value);
+    } else {
+      value = content_hash(value);
+    }
   }
-  // JSON text as a whole field (tool arguments and results): hashed whole under hash_only.
+  // JSON text as a whole field (tool arguments and results): hashed whole under hash_only, since
+  // its keys and numbers are content too.
   void json_text(std::string& value) const {
-    if (policy_ == model::ContentPolicy::kRedact) redact_json_or_text(value, redactor_, 0);
-    if (policy_ == model::ContentPolicy::kHashOnly) value = content_hash(value);
+    if (redacting()) {
+      redact_json_or_text(value, redactor_, 0);
+    } else {
+      value = content_hash(value);
+    }
   }
-  // An attribute's JSON value keeps its JSON shape under both policies.
+  // An attribute's value keeps its JSON shape under both policies, so it still reads as the
+  // string, number or list the application sent.
   void attribute(model::Attribute& attribute) const {
-    if (policy_ == model::ContentPolicy::kRedact)
+    if (redacting()) {
       redact_json_or_text(attribute.json_value, redactor_, 0);
-    if (policy_ == model::ContentPolicy::kHashOnly) hash_json_strings(attribute.json_value);
+    } else {
+      hash_json_strings(attribute.json_value);
+    }
   }
   void messages(std::vector<model::Message>& messages) const {
     for (auto& message : messages) {
@@ -625,6 +708,8 @@ class FieldPolicy {
   }
 
  private:
+  bool redacting() const { return policy_ == model::ContentPolicy::kRedact; }
+
   model::ContentPolicy policy_;
   const Redactor& redactor_;
 };

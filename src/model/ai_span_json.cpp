@@ -48,7 +48,9 @@ const json::array& get_array(const json::object& o, std::string_view key) {
 json::array messages_json(const std::vector<Message>& messages) {
   json::array out;
   for (const auto& m : messages) {
-    json::object mo{{"role", m.role}, {"content", m.content}};
+    json::object mo{{"role", m.role}};
+    // A message that only calls tools has no text; say nothing rather than "".
+    if (!m.content.empty() || m.tool_calls.empty()) mo["content"] = m.content;
     if (!m.tool_calls.empty()) {
       json::array calls;
       for (const auto& [name, arguments] : m.tool_calls) {

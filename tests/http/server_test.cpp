@@ -113,6 +113,32 @@ TEST_F(ServerTest, OversizeChunkedBodyGets413) {
   EXPECT_EQ(answer.rfind("HTTP/1.1 413", 0), 0u) << answer;
 }
 
+TEST_F(ServerTest, EarlyAnswerReachesAClientStillStreamingItsBody) {
+  // A streaming exporter without a key: the server answers 401 after the headers while the
+  // client keeps writing its body. The client must get the 401, not a reset connection.
+  asio::io_context ioc;
+  asio::ip::tcp::socket socket(ioc);
+  socket.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(server_->port())});
+  asio::write(socket, asio::buffer(std::string(
+                          "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")));
+  std::this_thread::sleep_for(50ms);  // the answer is on its way
+  std::string chunk(64 * 1024, 'z');
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx\r\n", chunk.size());
+  boost::system::error_code ec;
+  for (int i = 0; i < 8 && !ec; ++i) asio::write(socket, asio::buffer(size + chunk + "\r\n"), ec);
+  std::string answer;
+  char buf[4096];
+  timeval tv{3, 0};
+  setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  while (true) {
+    std::size_t n = socket.read_some(asio::buffer(buf), ec);
+    if (ec || n == 0) break;
+    answer.append(buf, n);
+  }
+  EXPECT_EQ(answer.rfind("HTTP/1.1 401", 0), 0u) << answer.substr(0, 200) << " / " << ec.message();
+}
+
 TEST_F(ServerTest, ChunkedBodyWithoutContentLengthIsAccepted) {
   std::string request = "POST /echo HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key_ +
                         "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"

@@ -172,6 +172,7 @@ TEST(Normalize, OpenInferenceLlmSpan) {
       kv("session.id", "s-1"),
       kv("user.id", "u-1"),
       kv("llm.prompt_template.version", "v7"),
+      kv("llm.finish_reason", "tool_calls"),
   });
   model::AiSpan s = normalize_span(span, kResource, inventory());
   EXPECT_EQ(s.kind, model::SpanKind::kLlm);
@@ -185,6 +186,7 @@ TEST(Normalize, OpenInferenceLlmSpan) {
   EXPECT_EQ(s.session_id, "s-1");
   EXPECT_EQ(s.user_id, "u-1");
   EXPECT_EQ(s.prompt_version, "v7");
+  EXPECT_EQ(s.finish_reasons, std::vector<std::string>{"tool_calls"});
   ASSERT_EQ(s.input_messages.size(), 1u);
   EXPECT_EQ(s.input_messages[0].content, "Refund A-1001");
   ASSERT_EQ(s.output_messages.size(), 1u);

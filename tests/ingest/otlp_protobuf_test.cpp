@@ -99,6 +99,38 @@ TEST(OtlpProtobuf, GarbageIsAClearError) {
   EXPECT_NE(batch.error().message().find("ExportTraceServiceRequest"), std::string::npos);
 }
 
+// The length prefix of a protobuf field.
+std::string varint(std::uint64_t v) {
+  std::string out;
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+  return out;
+}
+
+TEST(OtlpProtobuf, MillionsOfEmptySpansAreRefusedBeforeTheyAreBuilt) {
+  // Two bytes per empty span on the wire, a few hundred once decoded: a 1 MB body would become
+  // gigabytes. It is refused by counting, not by running out of memory.
+  std::string spans;
+  for (std::size_t i = 0; i <= kMaxElementsPerRequest; ++i) spans += std::string("\x12\x00", 2);
+  // ExportTraceServiceRequest{1: ResourceSpans{2: ScopeSpans{2: Span{} ...}}}
+  std::string resource = "\x12" + varint(spans.size()) + spans;
+  std::string request = "\x0a" + varint(resource.size()) + resource;
+  auto batch = decode_traces_protobuf(request);
+  ASSERT_FALSE(batch.ok());
+  EXPECT_EQ(batch.error().code(), core::Code::kPayloadTooLarge);
+  EXPECT_NE(batch.error().message().find("send smaller batches"), std::string::npos);
+
+  // Just under the budget it decodes.
+  std::string fewer = spans.substr(0, 2 * 1000);
+  std::string small_resource = "\x12" + varint(fewer.size()) + fewer;
+  auto ok = decode_traces_protobuf("\x0a" + varint(small_resource.size()) + small_resource);
+  ASSERT_TRUE(ok.ok()) << ok.error().message();
+  EXPECT_EQ(ok->span_count(), 1000u);
+}
+
 TEST(OtlpProtobuf, DecodesLogRecords) {
   lg::ExportLogsServiceRequest request;
   auto* rl = request.add_resource_logs();

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "core/crypto.h"
 
@@ -164,6 +167,16 @@ TEST(Redact, OrdinaryBusinessTextIsKept) {
            "Dates 01-12-2026 and 12/01/2026",
            "@support please check",
            "ratio 3.14159265358979",
+           "See DFARS 252.227-7013 (c) (1).",
+           "<Buffer 66 68 71 77 68 67 61 64 73>",
+           "bytes 66 00 68 00 71 00 77 00 68 00",
+           "bytes 01 02 03 04 05 06 07",
+           "Key fingerprint BA54 73A2 B058 7B07 FB27 CF2D 2160 94DF D0CB 81EF",
+           "llvm-toolchain-14 (1:14~++20220202101403+91632c8ac97f-1~exp1)",
+           "listening on 127.0.0.1:8080 and 0.0.0.0:9090, netmask 255.255.255.0",
+           "snapshot (1:10~+20191229111838+6991d5728f1-1~exp1)",
+           "assert.deepEqual('+00000000', false);",
+           "https://chromestatus.com/feature/5068609911521280",
        }) {
     EXPECT_EQ(redacted(text), text);
   }
@@ -213,13 +226,42 @@ TEST(Redact, AdjacentValuesAreAllReplacedInOneCall) {
   EXPECT_EQ(redacted(once), once);
 }
 
+TEST(Redact, SecretGluedToAPemBlockIsStillRedacted) {
+  // The key's end touches the block's "-----": only once the block is a placeholder does the key
+  // stand alone, which takes a second sweep inside the same call.
+  const std::string once =
+      redacted("AKIAIOSFODNN7EXAMPLE-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n");
+  EXPECT_EQ(once, "<SECRET><SECRET>\n");
+  EXPECT_EQ(redacted(once), once);
+}
+
 TEST(Redact, HostileInputStaysFast) {
+  // Each of these would be quadratic if a refused match were rescanned once per byte, or if a
+  // PEM header searched the rest of the text for its END line every time.
   std::string text;
   for (int i = 0; i < 20000; ++i) text += "-----BEGIN PRIVATE KEY-----sk-";
+  text += "-----END ";
   text += std::string(200000, '4');
   text += std::string(200000, 'a') + "@";
-  redactor().redact(text);  // finishes: patterns are linear and rejected matches are not rescanned
-  SUCCEED();
+  for (int i = 0; i < 50000; ++i) text += "\xc3\xa9";
+  text += "@example.com ";
+  for (int i = 0; i < 20000; ++i) text += "1.2.3.4.";
+  const auto start = std::chrono::steady_clock::now();
+  redactor().redact(text);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+TEST(Redact, OneRedactorServesManyThreads) {
+  const std::string text = "Please refund jane.doe@example.com, card 4111 1111 1111 1111";
+  std::vector<std::string> results(4);
+  std::vector<std::thread> threads;
+  for (auto& result : results) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) result = redacted(text);
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (const auto& result : results) EXPECT_EQ(result, "Please refund <EMAIL>, card <CARD>");
 }
 
 // --- hashing -----------------------------------------------------------------------------------
@@ -325,6 +367,20 @@ TEST(ApplyContentPolicy, HashOnlyKeepsOnlyHashesOfTheOriginals) {
   EXPECT_EQ(span.attributes[2].json_value,
             "[\"" + content_hash("a@b.io") + "\",\"" + content_hash("plain") + "\"]");
   EXPECT_EQ(span.input_messages[0].content.rfind("sha256:", 0), 0u);
+}
+
+TEST(ApplyContentPolicy, HashOnlyHashesAnAttributeThatIsNotJsonAsAString) {
+  model::AiSpan span;
+  span.attributes = {{"odd", "mail me at a@b.io"}};
+  apply_content_policy(span, ContentPolicy::kHashOnly, redactor());
+  EXPECT_EQ(span.attributes[0].json_value, "\"" + content_hash("mail me at a@b.io") + "\"");
+}
+
+TEST(ApplyContentPolicy, RedactTreatsAnAttributeThatIsNotJsonAsText) {
+  model::AiSpan span;
+  span.attributes = {{"odd", "mail me at a@b.io"}};
+  apply_content_policy(span, ContentPolicy::kRedact, redactor());
+  EXPECT_EQ(span.attributes[0].json_value, "mail me at <EMAIL>");
 }
 
 TEST(ApplyContentPolicy, HashOnlyLeavesEmptyContentEmpty) {
