@@ -142,6 +142,12 @@ std::size_t LogBatch::record_count() const {
   return n;
 }
 
+core::Error too_many_elements() {
+  return core::Error(core::Code::kPayloadTooLarge,
+                     "the request holds more than " + std::to_string(kMaxElementsPerRequest) +
+                         " spans, events, log records and attributes; send smaller batches");
+}
+
 std::string hex_id(std::string_view bytes) { return core::hex_encode(bytes); }
 
 }  // namespace aiir::ingest

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/result.h"
 
 namespace aiir::ingest {
 
@@ -121,6 +122,8 @@ struct LogBatch {
 // elements would otherwise expand a thousandfold; real exporters send far fewer (a 512-span batch
 // with 20 attributes each is about 11,000). Both decoders refuse a request beyond it.
 inline constexpr std::size_t kMaxElementsPerRequest = 500'000;
+// The error (kPayloadTooLarge, 413) for a request beyond that budget.
+core::Error too_many_elements();
 
 // Lower-case hex of raw id bytes (protobuf carries ids as bytes).
 std::string hex_id(std::string_view bytes);

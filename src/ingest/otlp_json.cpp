@@ -138,11 +138,7 @@ core::Status decode_messages(od::value value, const Path& path, std::vector<T>& 
     Path element_path = path.element(index++);
     od::value element;
     if (auto error = element_result.get(element)) return malformed_at(element_path, error);
-    if (elements_left == 0) {
-      return core::Error(core::Code::kPayloadTooLarge,
-                         "the request holds more than " + std::to_string(kMaxElementsPerRequest) +
-                             " spans, events, log records and attributes; send smaller batches");
-    }
+    if (elements_left == 0) return too_many_elements();
     --elements_left;
     AIIR_RETURN_IF_ERROR(decode_message(element, element_path, out.emplace_back(), decode_field));
   }

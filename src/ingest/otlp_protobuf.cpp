@@ -232,9 +232,7 @@ core::Status check_element_budget(std::string_view body, bool logs) {
   ElementCounter counter;
   counter.export_request(body, logs);
   if (!counter.over()) return {};
-  return core::Error(core::Code::kPayloadTooLarge,
-                     "the request holds more than " + std::to_string(kMaxElementsPerRequest) +
-                         " spans, events, log records and attributes; send smaller batches");
+  return too_many_elements();
 }
 
 template <typename Message>
