@@ -138,14 +138,16 @@ void map_genai(AttributeView& a, const OtlpSpan& span, model::AiSpan& out, KindH
       out.input_messages.push_back(std::move(instructions));
     }
     if (const AnyValue* input = a.find("gen_ai.input.messages")) {
-      auto messages = messages_from_parts_json(json_of(*input), nullptr);
+      json::monotonic_resource scratch;  // the parsed list lives only while it is read
+      auto messages = messages_from_parts_json(json_of(*input, &scratch), nullptr);
       out.input_messages.insert(out.input_messages.end(), messages.begin(), messages.end());
     }
   }
   if (out.output_messages.empty()) {
     if (const AnyValue* output = a.find("gen_ai.output.messages")) {
+      json::monotonic_resource scratch;
       std::vector<std::string> reasons;
-      out.output_messages = messages_from_parts_json(json_of(*output), &reasons);
+      out.output_messages = messages_from_parts_json(json_of(*output, &scratch), &reasons);
       if (out.finish_reasons.empty()) out.finish_reasons = std::move(reasons);
     }
   }

@@ -15,26 +15,26 @@ std::string member_text(const json::value& v, std::string_view key) {
   return m == nullptr || m->is_null() ? std::string() : json_text(*m);
 }
 
-json::value structural(const AnyValue& value) {
+json::value structural(const AnyValue& value, const json::storage_ptr& sp) {
   switch (value.type) {
-    case AnyValue::Type::kEmpty: return nullptr;
+    case AnyValue::Type::kEmpty: return json::value(nullptr, sp);
     case AnyValue::Type::kString:
-    case AnyValue::Type::kBytes: return json::value(value.string_value);
-    case AnyValue::Type::kBool: return value.bool_value;
-    case AnyValue::Type::kInt: return value.int_value;
-    case AnyValue::Type::kDouble: return value.double_value;
+    case AnyValue::Type::kBytes: return json::value(value.string_value, sp);
+    case AnyValue::Type::kBool: return json::value(value.bool_value, sp);
+    case AnyValue::Type::kInt: return json::value(value.int_value, sp);
+    case AnyValue::Type::kDouble: return json::value(value.double_value, sp);
     case AnyValue::Type::kArray: {
-      json::array a;
-      for (const auto& item : value.array_value) a.push_back(structural(item));
+      json::array a(sp);
+      for (const auto& item : value.array_value) a.push_back(structural(item, sp));
       return a;
     }
     case AnyValue::Type::kKvList: {
-      json::object o;
-      for (const auto& kv : value.kvlist_value) o[kv.key] = structural(kv.value);
+      json::object o(sp);
+      for (const auto& kv : value.kvlist_value) o[kv.key] = structural(kv.value, sp);
       return o;
     }
   }
-  return nullptr;
+  return json::value(nullptr, sp);
 }
 
 // Text of a message's content: a string, or the text parts of a content array
@@ -67,18 +67,18 @@ model::Message message_from_openai_shape(const json::value& m, std::string defau
 
 }  // namespace
 
-json::value json_of(const AnyValue& value) {
+json::value json_of(const AnyValue& value, json::storage_ptr sp) {
   if (value.type == AnyValue::Type::kString) {
     const std::string& s = value.string_value;
     auto first = s.find_first_not_of(" \t\r\n");
     if (first != std::string::npos && (s[first] == '[' || s[first] == '{')) {
       boost::system::error_code ec;
-      json::value parsed = json::parse(s, ec);
+      json::value parsed = json::parse(s, ec, sp);
       if (!ec) return parsed;
     }
-    return json::value(s);
+    return json::value(s, sp);
   }
-  return structural(value);
+  return structural(value, sp);
 }
 
 std::string json_text(const json::value& value) {

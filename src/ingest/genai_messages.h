@@ -22,8 +22,8 @@
 namespace aiir::ingest {
 
 // The value as JSON: a string holding JSON is parsed (a plain string stays a JSON string), arrays
-// and key-value lists convert structurally.
-boost::json::value json_of(const AnyValue& value);
+// and key-value lists convert structurally. `storage` lets a caller parse into a scratch buffer.
+boost::json::value json_of(const AnyValue& value, boost::json::storage_ptr storage = {});
 
 // Text of a JSON value for a content or arguments field: strings as they are, others serialized.
 std::string json_text(const boost::json::value& value);

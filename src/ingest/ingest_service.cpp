@@ -23,10 +23,31 @@ std::string rejection_message(std::int64_t rejected, const std::string& first_re
 
 }  // namespace
 
-IngestService::IngestService(ConfigSource config, store::SpanWriter& writer)
-    : config_(std::move(config)), writer_(writer) {}
+IngestService::IngestService(ConfigSource config, store::SpanWriter& writer, IngestOptions options)
+    : config_(std::move(config)), writer_(writer), options_(options) {}
+
+bool IngestService::admit(std::size_t body_bytes, ExportDone& done) {
+  // Decoded spans and their normalized copies take a few times the wire size.
+  constexpr std::size_t kExpansion = 4;
+  std::size_t charge = body_bytes * kExpansion + 4096;
+  std::size_t before = inflight_bytes_.fetch_add(charge);
+  // A single request larger than the budget is still admitted when nothing else is in flight.
+  if (before > 0 && before + charge > options_.max_inflight_bytes) {
+    inflight_bytes_ -= charge;
+    counters_.requests_refused_busy++;
+    done(core::Error(core::Code::kResourceExhausted,
+                     "ingest is at capacity; retry after the Retry-After delay"));
+    return false;
+  }
+  done = [this, charge, inner = std::move(done)](core::Result<ExportResult> result) {
+    inner(std::move(result));
+    inflight_bytes_ -= charge;  // after the reply: its memory is in use until then
+  };
+  return true;
+}
 
 void IngestService::export_traces(std::string_view body, Encoding encoding, ExportDone done) {
+  if (!admit(body.size(), done)) return;
   auto batch = encoding == Encoding::kProtobuf ? decode_traces_protobuf(body)
                                                : decode_traces_json(body);
   if (!batch.ok()) {
@@ -66,6 +87,7 @@ void IngestService::export_traces(std::string_view body, Encoding encoding, Expo
 }
 
 void IngestService::export_logs(std::string_view body, Encoding encoding, ExportDone done) {
+  if (!admit(body.size(), done)) return;
   auto batch = encoding == Encoding::kProtobuf ? decode_logs_protobuf(body)
                                                : decode_logs_json(body);
   if (!batch.ok()) {
@@ -148,6 +170,9 @@ void IngestService::render_metrics(std::string& out) const {
           counters_.requests_refused_busy.load());
   counter("aiir_ingest_requests_malformed_total", "Export requests refused as malformed (400).",
           counters_.requests_malformed.load());
+  out += "# HELP aiir_ingest_inflight_bytes Memory reserved by export requests being processed.\n"
+         "# TYPE aiir_ingest_inflight_bytes gauge\naiir_ingest_inflight_bytes " +
+         std::to_string(inflight_bytes_.load()) + "\n";
 }
 
 }  // namespace aiir::ingest

@@ -39,11 +39,18 @@ struct IngestCounters {
   std::atomic<std::uint64_t> requests_malformed{0};
 };
 
+struct IngestOptions {
+  // Requests being decoded, normalized and committed at once may hold at most this much memory
+  // (estimated from body sizes); beyond it new requests get 429 at once. With the writer's queue
+  // bound this keeps the server's memory flat however many clients send at the same time.
+  std::size_t max_inflight_bytes = 96 * 1024 * 1024;
+};
+
 class IngestService {
  public:
   using ConfigSource = std::function<std::shared_ptr<const config::Config>()>;
 
-  IngestService(ConfigSource config, store::SpanWriter& writer);
+  IngestService(ConfigSource config, store::SpanWriter& writer, IngestOptions options = {});
 
   // `done` is called exactly once: from this call on refusal, else from the writer's thread.
   void export_traces(std::string_view body, Encoding encoding, ExportDone done);
@@ -56,11 +63,16 @@ class IngestService {
  private:
   void submit(std::vector<model::AiSpan> spans, std::vector<store::SpanContent> content,
               ExportResult result, bool logs, ExportDone done);
+  // Reserves memory for a request of `body_bytes`; on success `done` is wrapped so the
+  // reservation is returned when the request completes. False (and `done` called) when full.
+  bool admit(std::size_t body_bytes, ExportDone& done);
 
   ConfigSource config_;
   store::SpanWriter& writer_;
+  IngestOptions options_;
   Redactor redactor_;
   IngestCounters counters_;
+  std::atomic<std::size_t> inflight_bytes_{0};
 };
 
 }  // namespace aiir::ingest

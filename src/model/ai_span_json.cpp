@@ -45,16 +45,20 @@ const json::array& get_array(const json::object& o, std::string_view key) {
   return v != nullptr && v->is_array() ? v->as_array() : kEmpty;
 }
 
-json::array messages_json(const std::vector<Message>& messages) {
-  json::array out;
+json::array messages_json(const std::vector<Message>& messages, const json::storage_ptr& sp) {
+  json::array out(sp);
   for (const auto& m : messages) {
-    json::object mo{{"role", m.role}};
+    json::object mo(sp);
+    mo["role"] = m.role;
     // A message that only calls tools has no text; say nothing rather than "".
     if (!m.content.empty() || m.tool_calls.empty()) mo["content"] = m.content;
     if (!m.tool_calls.empty()) {
-      json::array calls;
+      json::array calls(sp);
       for (const auto& [name, arguments] : m.tool_calls) {
-        calls.push_back({{"name", name}, {"arguments", arguments}});
+        json::object call(sp);
+        call["name"] = name;
+        call["arguments"] = arguments;
+        calls.push_back(std::move(call));
       }
       mo["tool_calls"] = std::move(calls);
     }
@@ -80,12 +84,12 @@ std::vector<Message> messages_from(const json::array& array) {
   return out;
 }
 
-json::object attributes_json(const std::vector<Attribute>& attributes) {
-  json::object out;
+json::object attributes_json(const std::vector<Attribute>& attributes, const json::storage_ptr& sp) {
+  json::object out(sp);
   for (const auto& a : attributes) {
     boost::system::error_code ec;
-    json::value v = json::parse(a.json_value, ec);
-    out[a.key] = ec ? json::value(a.json_value) : std::move(v);
+    json::value v = json::parse(a.json_value, ec, sp);
+    out[a.key] = ec ? json::value(a.json_value, sp) : std::move(v);
   }
   return out;
 }
@@ -106,8 +110,8 @@ SpanStatus status_from(std::string_view text) {
 
 }  // namespace
 
-json::object to_json(const AiSpan& s) {
-  json::object o;
+json::object to_json(const AiSpan& s, json::storage_ptr sp) {
+  json::object o(sp);
   o["trace_id"] = s.trace_id;
   o["span_id"] = s.span_id;
   put(o, "parent_span_id", s.parent_span_id);
@@ -139,20 +143,20 @@ json::object to_json(const AiSpan& s) {
   put(o, "top_p", s.top_p);
   put(o, "max_tokens", s.max_tokens);
   if (s.usage.input || s.usage.output) {
-    json::object usage;
+    json::object usage(sp);
     put(usage, "input_tokens", s.usage.input);
     put(usage, "output_tokens", s.usage.output);
     o["usage"] = std::move(usage);
   }
   if (!s.finish_reasons.empty()) {
-    json::array reasons;
+    json::array reasons(sp);
     for (const auto& r : s.finish_reasons) reasons.emplace_back(r);
     o["finish_reasons"] = std::move(reasons);
   }
-  if (!s.input_messages.empty()) o["input_messages"] = messages_json(s.input_messages);
-  if (!s.output_messages.empty()) o["output_messages"] = messages_json(s.output_messages);
+  if (!s.input_messages.empty()) o["input_messages"] = messages_json(s.input_messages, sp);
+  if (!s.output_messages.empty()) o["output_messages"] = messages_json(s.output_messages, sp);
   if (!s.tool_name.empty() || !s.tool_arguments.empty() || !s.tool_result.empty()) {
-    json::object tool;
+    json::object tool(sp);
     put(tool, "name", s.tool_name);
     put(tool, "call_id", s.tool_call_id);
     put(tool, "arguments", s.tool_arguments);
@@ -160,9 +164,9 @@ json::object to_json(const AiSpan& s) {
     o["tool"] = std::move(tool);
   }
   if (!s.documents.empty()) {
-    json::array docs;
+    json::array docs(sp);
     for (const auto& d : s.documents) {
-      json::object doc;
+      json::object doc(sp);
       put(doc, "id", d.id);
       put(doc, "source", d.source);
       put(doc, "score", d.score);
@@ -172,22 +176,22 @@ json::object to_json(const AiSpan& s) {
     o["documents"] = std::move(docs);
   }
   if (!s.review_decision.empty() || !s.reviewer.empty()) {
-    json::object review;
+    json::object review(sp);
     put(review, "decision", s.review_decision);
     put(review, "reviewer", s.reviewer);
     o["review"] = std::move(review);
   }
   if (!s.write_target.empty() || !s.write_record_id.empty() || !s.write_action.empty()) {
-    json::object write;
+    json::object write(sp);
     put(write, "target", s.write_target);
     put(write, "record_id", s.write_record_id);
     put(write, "action", s.write_action);
     o["write"] = std::move(write);
   }
   put(o, "content_policy", s.content_policy);
-  if (!s.attributes.empty()) o["attributes"] = attributes_json(s.attributes);
+  if (!s.attributes.empty()) o["attributes"] = attributes_json(s.attributes, sp);
   if (!s.resource_attributes.empty()) {
-    o["resource_attributes"] = attributes_json(s.resource_attributes);
+    o["resource_attributes"] = attributes_json(s.resource_attributes, sp);
   }
   return o;
 }

@@ -8,7 +8,8 @@
 
 namespace aiir::model {
 
-boost::json::object to_json(const AiSpan& span);
+// `storage` lets a caller that only serializes build the object in a monotonic buffer.
+boost::json::object to_json(const AiSpan& span, boost::json::storage_ptr storage = {});
 // Reads what to_json wrote; unknown members are ignored, missing ones stay default.
 AiSpan ai_span_from_json(const boost::json::object& object);
 

@@ -138,6 +138,31 @@ TEST_F(IngestServiceTest, LogContentIsJoinedToItsSpanAndRedacted) {
   EXPECT_EQ((*stored)[0].output_messages[0].content, "Refunded; receipt sent to <EMAIL>");
 }
 
+TEST_F(IngestServiceTest, RequestsBeyondTheMemoryBudgetAreRefusedWhileOthersAreInFlight) {
+  service_ = nullptr;
+  IngestOptions tiny;
+  tiny.max_inflight_bytes = 1;  // one request at a time
+  service_ = std::make_unique<IngestService>([this] { return config_; }, *writer_, tiny);
+  std::promise<core::Result<ExportResult>> second;
+  std::promise<void> first_done;
+  std::string body = json_request(json_span("b7ad6b7169203331"));
+  service_->export_traces(body, Encoding::kJson, [&](core::Result<ExportResult> first) {
+    EXPECT_TRUE(first.ok());
+    // Still in flight: the first request's memory is reserved until its reply is sent.
+    service_->export_traces(body, Encoding::kJson,
+                            [&](core::Result<ExportResult> r) { second.set_value(r); });
+    first_done.set_value();
+  });
+  first_done.get_future().wait();
+  auto refused = second.get_future().get();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), core::Code::kResourceExhausted);
+  // Once the first has completed (its reservation is returned just after its reply), the budget
+  // is free again.
+  EXPECT_TRUE(testing::eventually([&] { return traces(body, Encoding::kJson).ok(); },
+                                  std::chrono::seconds(5)));
+}
+
 TEST_F(IngestServiceTest, RefusesAtOnceWhenTheWriterCannotTakeMore) {
   // The writer's own tests fill its queue; here what matters is that a refusal reaches the caller
   // at once as a retryable error (the HTTP layer turns it into 429/503 with Retry-After).

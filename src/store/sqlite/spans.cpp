@@ -82,6 +82,9 @@ core::Result<std::int64_t> insert_spans(Db& db, const std::vector<model::AiSpan>
          "session_id, account_id, record_id, prompt_version, model_version, index_version, "
          "tool_name, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   std::int64_t inserted = 0;
+  // The body is built and serialized per span; a monotonic buffer spares the allocator the
+  // hundred small allocations of each span's JSON object.
+  alignas(std::max_align_t) static thread_local unsigned char scratch[32 * 1024];
   for (const auto& span : spans) {
     s.bind(1, span.trace_id).bind(2, span.span_id).bind(3, span.workflow);
     s.bind(4, span.start_time).bind(5, model::to_string(span.kind));
@@ -93,7 +96,10 @@ core::Result<std::int64_t> insert_spans(Db& db, const std::vector<model::AiSpan>
     bind_or_null(s, 11, span.model_version);
     bind_or_null(s, 12, span.index_version);
     bind_or_null(s, 13, span.tool_name);
-    s.bind(14, json::serialize(model::to_json(span)));
+    {
+      json::monotonic_resource arena(scratch, sizeof scratch);
+      s.bind(14, json::serialize(model::to_json(span, &arena)));
+    }
     AIIR_RETURN_IF_ERROR(s.run());
     inserted += sqlite3_changes(db.get());
   }
