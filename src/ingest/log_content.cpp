@@ -50,7 +50,11 @@ LogContentBatch content_from_logs(const LogBatch& batch, const config::Config& c
           LogContent item;
           item.content.trace_id = record.trace_id;
           item.content.span_id = record.span_id;
-          item.content.time = record.time != 0 ? record.time : record.observed_time;
+          // Order by when the SDK saw each record: instrumentations stamp all messages of one
+          // call with the same time (the JS OpenAI instrumentation uses one Date.now()), and
+          // exporters may send them in separate, racing requests; the observed time keeps the
+          // order in which they were emitted.
+          item.content.time = record.observed_time != 0 ? record.observed_time : record.time;
           item.workflow = workflow;
           out.items.push_back(std::move(item));
         }

@@ -138,6 +138,28 @@ TEST_F(IngestServiceTest, LogContentIsJoinedToItsSpanAndRedacted) {
   EXPECT_EQ((*stored)[0].output_messages[0].content, "Refunded; receipt sent to <EMAIL>");
 }
 
+TEST_F(IngestServiceTest, LogContentKeepsEmissionOrderWhenRequestsRace) {
+  // One OpenAI call's messages share a timestamp; only the observed time orders them. Here the
+  // user message's request arrives before the system message's.
+  auto record = [](const std::string& event, const std::string& observed, const std::string& text) {
+    return std::string(R"({"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"support-refunds-agent"}}]},"scopeLogs":[{"logRecords":[{"attributes":[{"key":"event.name","value":{"stringValue":")") +
+           event + R"("}}],"traceId":")" + kTrace +
+           R"(","spanId":"b7ad6b7169203331","timeUnixNano":"1000","observedTimeUnixNano":")" +
+           observed + R"(","body":{"kvlistValue":{"values":[{"key":"content","value":{"stringValue":")" +
+           text + R"("}}]}}}]}]}]})";
+  };
+  ASSERT_TRUE(logs(record("gen_ai.user.message", "2000", "Refund A-1001")).ok());
+  ASSERT_TRUE(logs(record("gen_ai.system.message", "1500", "You handle refunds.")).ok());
+  ASSERT_TRUE(traces(json_request(json_span("b7ad6b7169203331")), Encoding::kJson).ok());
+  auto stored = store_->get_trace(kTrace);
+  ASSERT_EQ(stored->size(), 1u);
+  const auto& in = (*stored)[0].input_messages;
+  // The span's own gen_ai.input.messages come first, then the log content in emission order.
+  ASSERT_GE(in.size(), 2u);
+  EXPECT_EQ(in[in.size() - 2].role, "system");
+  EXPECT_EQ(in[in.size() - 1].role, "user");
+}
+
 TEST_F(IngestServiceTest, RequestsBeyondTheMemoryBudgetAreRefusedWhileOthersAreInFlight) {
   service_ = nullptr;
   IngestOptions tiny;
