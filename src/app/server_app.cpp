@@ -31,10 +31,11 @@ struct ServerApp::Parts {
   const core::Clock* clock = nullptr;
   std::unique_ptr<http::ConfigHolder> config;
   std::unique_ptr<store::Store> store;
-  // Declared after the store: destroyed (stopped) before it.
+  // Declared after the store: destroyed (stopped) before it. The writer after the ingest
+  // service: it stops, running its last callbacks into the service, before the service goes.
+  std::unique_ptr<ingest::IngestService> ingest;
   std::unique_ptr<store::SpanWriter> writer;
   std::unique_ptr<store::RetentionPurger> purger;
-  std::unique_ptr<ingest::IngestService> ingest;
   std::unique_ptr<http::KeyService> keys;
   std::unique_ptr<investigate::TraceReader> traces;
   http::Metrics metrics;

@@ -40,8 +40,9 @@ bool IngestService::admit(std::size_t body_bytes, ExportDone& done) {
     return false;
   }
   done = [this, charge, inner = std::move(done)](core::Result<ExportResult> result) {
+    // Returned before replying: the caller may destroy this service once it has its answer.
+    inflight_bytes_ -= charge;
     inner(std::move(result));
-    inflight_bytes_ -= charge;  // after the reply: its memory is in use until then
   };
   return true;
 }
