@@ -132,10 +132,8 @@ core::Result<std::unique_ptr<ServerApp>> ServerApp::start(const ServeOptions& op
          auto loaded = load(parts.options);
          if (!loaded.ok()) return core::Status(loaded.error());
          parts.config = std::make_unique<http::ConfigHolder>(*loaded);
-         return core::Status();
-       }},
-      {"configure logging",
-       [&]() -> core::Status {
+         // In the same step, so that even this step's own log line has the configured format
+         // (a JSON-lines consumer must not meet one text line first).
          auto c = parts.config->get();
          spdlog::level::level_enum level = spdlog::level::info;
          core::parse_log_level(c->log.level, level);

@@ -1,7 +1,7 @@
 #pragma once
 // The running server: every component wired together and started in named steps.
 //
-// Start-up is an ordered list of steps (load config, configure logging, open store, load keys,
+// Start-up is an ordered list of steps (load config and set up logging, open store, load keys,
 // bootstrap admin key, build routes, start HTTP); each is logged with its duration, and the first
 // that fails stops start-up with its error. Used by `aiir serve`, `aiir demo` and the tests.
 
