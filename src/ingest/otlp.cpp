@@ -5,42 +5,13 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/base64.h"
 #include "core/crypto.h"
 
 namespace aiir::ingest {
 namespace {
 
 namespace json = boost::json;
-
-std::string base64(std::string_view bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    auto n = (std::uint32_t(std::uint8_t(bytes[i])) << 16) |
-             (std::uint32_t(std::uint8_t(bytes[i + 1])) << 8) | std::uint8_t(bytes[i + 2]);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (i + 1 == bytes.size()) {
-    auto n = std::uint32_t(std::uint8_t(bytes[i])) << 16;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == bytes.size()) {
-    auto n = (std::uint32_t(std::uint8_t(bytes[i])) << 16) |
-             (std::uint32_t(std::uint8_t(bytes[i + 1])) << 8);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
 
 // Shortest text that reads back as the same double ("25.5", not Boost.JSON's "2.55E1"), so a
 // user's attribute search for 25.5 matches what was stored. JSON has no NaN or infinity: null.
@@ -61,7 +32,7 @@ void append_json(std::string& out, const AnyValue& v) {
     case AnyValue::Type::kBool: out += v.bool_value ? "true" : "false"; return;
     case AnyValue::Type::kInt: out += std::to_string(v.int_value); return;
     case AnyValue::Type::kDouble: append_double(out, v.double_value); return;
-    case AnyValue::Type::kBytes: out += json::serialize(json::string(base64(v.string_value))); return;
+    case AnyValue::Type::kBytes: out += json::serialize(json::string(core::base64_encode(v.string_value))); return;
     case AnyValue::Type::kArray: {
       out += '[';
       for (std::size_t i = 0; i < v.array_value.size(); ++i) {

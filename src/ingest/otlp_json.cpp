@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/base64.h"
+
 namespace aiir::ingest {
 namespace {
 
@@ -281,41 +283,6 @@ std::optional<int> severity_number_named(std::string_view name) {
   return std::nullopt;
 }
 
-int sextet(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+' || c == '-') return 62;  // '-' and '_' are the URL-safe alphabet, which proto3
-  if (c == '/' || c == '_') return 63;  // JSON parsers accept as well
-  return -1;
-}
-
-// proto3 JSON bytes: base64, standard or URL-safe alphabet, padding optional.
-std::optional<std::string> decode_base64(std::string_view text) {
-  std::size_t end = text.size();
-  int padding = 0;
-  while (end > 0 && text[end - 1] == '=' && padding < 2) {
-    --end;
-    ++padding;
-  }
-  if ((padding > 0 && text.size() % 4 != 0) || end % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(end / 4 * 3 + 2);
-  std::uint32_t bits = 0;
-  int bit_count = 0;
-  for (std::size_t i = 0; i < end; ++i) {
-    int v = sextet(text[i]);
-    if (v < 0) return std::nullopt;
-    bits = ((bits << 6) | static_cast<std::uint32_t>(v)) & 0xFFFFFF;
-    bit_count += 6;
-    if (bit_count >= 8) {
-      bit_count -= 8;
-      out.push_back(static_cast<char>((bits >> bit_count) & 0xFF));
-    }
-  }
-  return out;
-}
-
 // proto3 JSON doubles: a number, or a string holding one or "NaN", "Infinity", "-Infinity".
 std::optional<double> parse_double(std::string_view text) {
   if (text == "NaN") return std::numeric_limits<double>::quiet_NaN();
@@ -383,7 +350,7 @@ core::Status decode_kvlist_value(od::value value, const Path& path, int depth, A
 core::Status decode_bytes_value(od::value value, const Path& path, AnyValue& out) {
   std::string text;
   AIIR_RETURN_IF_ERROR(read_string(value, path, text));
-  auto bytes = decode_base64(text);
+  auto bytes = core::base64_decode(text);
   if (!bytes) return problem_at(path, "expected base64");
   out.string_value = std::move(*bytes);
   return {};
