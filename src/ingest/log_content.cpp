@@ -20,10 +20,7 @@ std::string event_name_of(const OtlpLogRecord& record) {
 }
 
 bool usable_ids(const OtlpLogRecord& record) {
-  OtlpSpan probe;
-  probe.trace_id = record.trace_id;
-  probe.span_id = record.span_id;
-  return !unusable_reason(probe).has_value();
+  return model::valid_trace_id(record.trace_id) && model::valid_span_id(record.span_id);
 }
 
 }  // namespace

@@ -27,15 +27,6 @@ namespace {
 
 using model::SpanKind;
 
-bool is_hex(std::string_view s) {
-  for (char c : s) {
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
-
-bool all_zero(std::string_view s) { return s.find_first_not_of('0') == std::string_view::npos; }
-
 std::optional<SpanKind> kind_from_openinference(std::string_view k) {
   if (k == "LLM") return SpanKind::kLlm;
   if (k == "TOOL") return SpanKind::kTool;
@@ -103,14 +94,15 @@ std::vector<model::Attribute> kept_resource_attributes(const Attributes& resourc
 }  // namespace
 
 std::optional<std::string> unusable_reason(const OtlpSpan& span) {
-  if (span.trace_id.size() != 32 || !is_hex(span.trace_id) || all_zero(span.trace_id)) {
+  if (!model::valid_trace_id(span.trace_id)) {
     return "traceId must be 16 bytes (32 hex characters), not all zero";
   }
-  if (span.span_id.size() != 16 || !is_hex(span.span_id) || all_zero(span.span_id)) {
+  if (!model::valid_span_id(span.span_id)) {
     return "spanId must be 8 bytes (16 hex characters), not all zero";
   }
-  if (!span.parent_span_id.empty() &&
-      (span.parent_span_id.size() != 16 || !is_hex(span.parent_span_id))) {
+  // Some exporters write a root's missing parent as eight zero bytes: accepted like an empty one.
+  bool zero_parent = span.parent_span_id == "0000000000000000";
+  if (!span.parent_span_id.empty() && !zero_parent && !model::valid_span_id(span.parent_span_id)) {
     return "parentSpanId must be empty or 8 bytes (16 hex characters)";
   }
   return std::nullopt;

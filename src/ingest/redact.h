@@ -34,6 +34,11 @@ class Redactor {
   std::unique_ptr<Patterns> patterns_;
 };
 
+// A Luhn-valid payment card number: 13-19 digits starting 2-6 (the networks' first digits).
+bool is_card_number_text(std::string_view digits);
+
+// The functions below are in redact_content.cpp.
+
 // "sha256:" + 64 lower-case hex of `text`; "" for "".
 std::string content_hash(std::string_view text);
 

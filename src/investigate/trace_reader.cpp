@@ -26,16 +26,6 @@ void withhold(model::AiSpan& s) {
 
 }  // namespace
 
-bool valid_trace_id(std::string_view id) {
-  if (id.size() != 32) return false;
-  bool nonzero = false;
-  for (char c : id) {
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
-    if (c != '0') nonzero = true;
-  }
-  return nonzero;
-}
-
 TraceReader::TraceReader(store::Store& store, const core::Clock& clock,
                          std::vector<model::Role> raw_content_roles)
     : store_(store), clock_(clock), raw_content_roles_(std::move(raw_content_roles)) {}
@@ -84,7 +74,7 @@ core::Status TraceReader::audit_raw_read(const Reader& reader, const std::string
 }
 
 core::Result<TraceView> TraceReader::trace(const std::string& trace_id, const Reader& reader) {
-  if (!valid_trace_id(trace_id)) {
+  if (!model::valid_trace_id(trace_id)) {
     return core::invalid("'" + trace_id +
                          "' is not a trace id: expected 32 hex characters, as in OTLP JSON");
   }

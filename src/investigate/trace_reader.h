@@ -54,7 +54,5 @@ class TraceReader {
   std::vector<model::Role> raw_content_roles_;
 };
 
-// True for 32 lower- or upper-case hex characters, not all zero.
-bool valid_trace_id(std::string_view id);
 
 }  // namespace aiir::investigate

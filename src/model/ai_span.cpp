@@ -1,6 +1,7 @@
 #include "model/ai_span.h"
 
 #include <array>
+#include <cctype>
 
 namespace aiir::model {
 namespace {
@@ -43,5 +44,22 @@ std::string_view to_string(SpanStatus status) {
   }
   return "unset";
 }
+
+namespace {
+
+bool valid_hex_id(std::string_view id, std::size_t length) {
+  if (id.size() != length) return false;
+  bool nonzero = false;
+  for (char c : id) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+    if (c != '0') nonzero = true;
+  }
+  return nonzero;
+}
+
+}  // namespace
+
+bool valid_trace_id(std::string_view id) { return valid_hex_id(id, 32); }
+bool valid_span_id(std::string_view id) { return valid_hex_id(id, 16); }
 
 }  // namespace aiir::model

@@ -19,6 +19,11 @@ enum class SpanKind {
   kOther
 };
 std::string_view to_string(SpanKind kind);
+
+// OTLP identifiers as aiir stores them: hex (either case), trace ids 32 characters and span ids
+// 16, not all zero.
+bool valid_trace_id(std::string_view id);
+bool valid_span_id(std::string_view id);
 std::optional<SpanKind> parse_span_kind(std::string_view text);
 
 enum class SpanStatus { kUnset, kOk, kError };
