@@ -14,47 +14,30 @@ namespace json = boost::json;
 // gen_ai.completion.<i> (with .finish_reason), as OpenLLMetry (Traceloop) writes them.
 std::vector<model::Message> openllmetry_messages(AttributeView& a, std::string_view prefix,
                                                  std::vector<std::string>* finish_reasons) {
-  std::map<std::size_t, model::Message> by_index;
-  std::map<std::size_t, std::map<std::size_t, std::pair<std::string, std::string>>> calls;
+  IndexedMessages messages;
   for (auto [key, value] : a.with_prefix(prefix)) {
     std::string_view rest;
     auto index = leading_index(key, rest);
     if (!index) continue;
-    model::Message& m = by_index[*index];
+    model::Message& m = messages.message(*index);
     if (rest == ".role") {
       m.role = to_text(*value);
     } else if (rest == ".content") {
+      // Some versions store the content as a JSON array of parts; keep it whole if no part is text.
       json::value content = json_of(*value);
-      // Some versions store the content as a JSON array of parts.
-      m.content = content.is_array() ? json_text(content) : to_text(*value);
-      if (content.is_array()) {
-        std::string text;
-        for (const auto& part : content.as_array()) {
-          if (part.is_object()) {
-            if (const auto* t = part.as_object().if_contains("text")) {
-              if (!text.empty()) text += "\n";
-              text += json_text(*t);
-            }
-          }
-        }
-        if (!text.empty()) m.content = text;
-      }
+      m.content = content_text(content);
+      if (m.content.empty() && content.is_array()) m.content = json_text(content);
     } else if (rest == ".finish_reason") {
       if (finish_reasons != nullptr) finish_reasons->push_back(to_text(*value));
     } else if (rest.rfind(".tool_calls.", 0) == 0) {
       std::string_view call_rest;
       auto call = leading_index(rest.substr(12), call_rest);
       if (!call) continue;
-      if (call_rest == ".name") calls[*index][*call].first = to_text(*value);
-      if (call_rest == ".arguments") calls[*index][*call].second = to_text(*value);
+      if (call_rest == ".name") messages.tool_call(*index, *call).first = to_text(*value);
+      if (call_rest == ".arguments") messages.tool_call(*index, *call).second = to_text(*value);
     }
   }
-  std::vector<model::Message> out;
-  for (auto& [index, message] : by_index) {
-    for (auto& [call, name_args] : calls[index]) message.tool_calls.push_back(std::move(name_args));
-    out.push_back(std::move(message));
-  }
-  return out;
+  return messages.take();
 }
 
 // The span event's attributes as one JSON object, the payload shape of the older conventions.

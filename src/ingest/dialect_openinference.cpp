@@ -13,14 +13,13 @@ namespace json = boost::json;
 // llm.input_messages.<i>.message.role / .content / .contents.<k>.message_content.text /
 // .tool_calls.<m>.tool_call.function.name|arguments
 std::vector<model::Message> indexed_messages(AttributeView& a, std::string_view prefix) {
-  std::map<std::size_t, model::Message> by_index;
-  std::map<std::size_t, std::map<std::size_t, std::pair<std::string, std::string>>> calls;
-  std::map<std::size_t, std::map<std::size_t, std::string>> contents;
+  IndexedMessages messages;
+  std::map<std::size_t, std::map<std::size_t, std::string>> contents;  // multi-part content
   for (auto [key, value] : a.with_prefix(prefix)) {
     std::string_view rest;
     auto index = leading_index(key, rest);
     if (!index) continue;
-    model::Message& m = by_index[*index];
+    model::Message& m = messages.message(*index);
     if (rest == ".message.role") {
       m.role = to_text(*value);
     } else if (rest == ".message.content") {
@@ -33,24 +32,23 @@ std::vector<model::Message> indexed_messages(AttributeView& a, std::string_view 
       std::string_view call_rest;
       auto call = leading_index(rest.substr(20), call_rest);
       if (!call) continue;
-      if (call_rest == ".tool_call.function.name") calls[*index][*call].first = to_text(*value);
+      if (call_rest == ".tool_call.function.name") {
+        messages.tool_call(*index, *call).first = to_text(*value);
+      }
       if (call_rest == ".tool_call.function.arguments") {
-        calls[*index][*call].second = to_text(*value);
+        messages.tool_call(*index, *call).second = to_text(*value);
       }
     }
   }
-  std::vector<model::Message> out;
-  for (auto& [index, message] : by_index) {
-    if (message.content.empty()) {
-      for (const auto& [part, text] : contents[index]) {
-        if (!message.content.empty()) message.content += "\n";
-        message.content += text;
-      }
+  for (auto& [index, parts] : contents) {
+    model::Message& m = messages.message(index);
+    if (!m.content.empty()) continue;
+    for (const auto& [part, text] : parts) {
+      if (!m.content.empty()) m.content += "\n";
+      m.content += text;
     }
-    for (auto& [call, name_args] : calls[index]) message.tool_calls.push_back(std::move(name_args));
-    out.push_back(std::move(message));
   }
-  return out;
+  return messages.take();
 }
 
 std::vector<model::RetrievedDocument> documents(AttributeView& a, std::string_view prefix) {

@@ -37,25 +37,6 @@ json::value structural(const AnyValue& value, const json::storage_ptr& sp) {
   return json::value(nullptr, sp);
 }
 
-// Text of a message's content: a string, or the text parts of a content array
-// ([{type: text, text: ...}] as OpenAI's API and some instrumentations send it).
-std::string content_text(const json::value& content) {
-  if (content.is_string()) return std::string(content.as_string());
-  if (content.is_array()) {
-    std::string out;
-    for (const auto& part : content.as_array()) {
-      std::string text = member_text(part, "text");
-      if (text.empty()) text = member_text(part, "content");
-      if (text.empty()) continue;
-      if (!out.empty()) out += "\n";
-      out += text;
-    }
-    return out;
-  }
-  if (content.is_null()) return "";
-  return json::serialize(content);
-}
-
 model::Message message_from_openai_shape(const json::value& m, std::string default_role) {
   model::Message out;
   out.role = member_text(m, "role");
@@ -79,6 +60,23 @@ json::value json_of(const AnyValue& value, json::storage_ptr sp) {
     return json::value(s, sp);
   }
   return structural(value, sp);
+}
+
+std::string content_text(const json::value& content) {
+  if (content.is_string()) return std::string(content.as_string());
+  if (content.is_array()) {
+    std::string out;
+    for (const auto& part : content.as_array()) {
+      std::string text = member_text(part, "text");
+      if (text.empty()) text = member_text(part, "content");
+      if (text.empty()) continue;
+      if (!out.empty()) out += "\n";
+      out += text;
+    }
+    return out;
+  }
+  if (content.is_null()) return "";
+  return json::serialize(content);
 }
 
 std::string json_text(const json::value& value) {

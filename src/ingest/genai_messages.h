@@ -28,6 +28,10 @@ boost::json::value json_of(const AnyValue& value, boost::json::storage_ptr stora
 // Text of a JSON value for a content or arguments field: strings as they are, others serialized.
 std::string json_text(const boost::json::value& value);
 
+// Text of a message's content: a string, or the text parts of a content array
+// ([{type: text, text: ...}], as OpenAI's API and several instrumentations send it).
+std::string content_text(const boost::json::value& content);
+
 // Messages of the current conventions. Finish reasons found on output messages are appended to
 // `finish_reasons` when given.
 std::vector<model::Message> messages_from_parts_json(const boost::json::value& value,

@@ -21,6 +21,18 @@ std::optional<std::size_t> leading_index(std::string_view key, std::string_view&
   return value;
 }
 
+std::vector<model::Message> IndexedMessages::take() {
+  std::vector<model::Message> out;
+  out.reserve(messages_.size());
+  for (auto& [index, message] : messages_) {
+    for (auto& [call, name_args] : calls_[index]) message.tool_calls.push_back(std::move(name_args));
+    out.push_back(std::move(message));
+  }
+  messages_.clear();
+  calls_.clear();
+  return out;
+}
+
 }  // namespace dialect
 
 namespace {
