@@ -13,6 +13,8 @@
 
 #include "config/config.h"
 #include "core/log.h"
+#include "detect/detection_service.h"
+#include "detect/hunt.h"
 #include "http/key_service.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -31,6 +33,10 @@ struct ServerApp::Parts {
   const core::Clock* clock = nullptr;
   std::unique_ptr<http::ConfigHolder> config;
   std::unique_ptr<store::Store> store;
+  // Detection and hunts read the store; the writer (declared later, stopped first) wakes
+  // detection after each commit.
+  std::unique_ptr<detect::DetectionService> detection;
+  std::unique_ptr<detect::HuntService> hunts;
   // Declared after the store: destroyed (stopped) before it. The writer after the ingest
   // service: it stops, running its last callbacks into the service, before the service goes.
   std::unique_ptr<ingest::IngestService> ingest;
@@ -172,9 +178,26 @@ core::Result<std::unique_ptr<ServerApp>> ServerApp::start(const ServeOptions& op
              (*created)->key.id, parts.admin_key_file);
          return core::Status();
        }},
+      {"start detection",
+       [&]() -> core::Status {
+         auto c = parts.config->get();
+         auto set = detect::DetectorSet::compile(c->detectors, c->workflows);
+         if (!set.ok()) return core::Status(set.error());
+         parts.detection =
+             std::make_unique<detect::DetectionService>(*parts.store, *parts.clock, *set);
+         AIIR_RETURN_IF_ERROR(parts.detection->start());
+         parts.hunts = std::make_unique<detect::HuntService>(*parts.store, *parts.clock);
+         detect::DetectionService* detection = parts.detection.get();
+         parts.metrics.add_collector(
+             [detection](std::string& out) { detection->render_metrics(out); });
+         return core::Status();
+       }},
       {"start span writer and retention",
        [&]() -> core::Status {
-         parts.writer = std::make_unique<store::SpanWriter>(*parts.store, store::SpanWriterOptions{});
+         store::SpanWriterOptions writer_options;
+         detect::DetectionService* detection = parts.detection.get();
+         writer_options.on_commit = [detection] { detection->notify(); };
+         parts.writer = std::make_unique<store::SpanWriter>(*parts.store, writer_options);
          http::ConfigHolder* holder = parts.config.get();
          parts.ingest = std::make_unique<ingest::IngestService>([holder] { return holder->get(); },
                                                                 *parts.writer);
@@ -220,7 +243,8 @@ core::Result<std::unique_ptr<ServerApp>> ServerApp::start(const ServeOptions& op
                                                                     std::move(raw_roles));
          parts.services = std::make_unique<http::Services>(http::Services{
              *parts.store, *parts.clock, *parts.keys, parts.metrics, *parts.config,
-             *parts.traces, parts.ingest.get(), [] { return http::ReloadOutcome{}; },
+             *parts.traces, parts.ingest.get(), parts.detection.get(), parts.hunts.get(),
+             [] { return http::ReloadOutcome{}; },
              parts.ready});
          parts.router = std::make_unique<http::Router>(http::build_routes(*parts.services));
          return core::Status();
@@ -278,13 +302,22 @@ http::ReloadOutcome ServerApp::reload() {
     return outcome;
   }
   apply_overrides(*loaded, parts_->options);
+  auto detectors = detect::DetectorSet::compile(loaded->detectors, loaded->workflows);
+  if (!detectors.ok()) {
+    outcome.diagnostics.push_back(detectors.error().message());
+    outcome.summary = "the detector set does not compile; the running configuration is kept";
+    spdlog::error("reload refused: {}", detectors.error().message());
+    return outcome;
+  }
   // Listening address, port and store location are fixed for the life of the process.
   auto running = parts_->config->get();
   loaded->server = running->server;
   loaded->store = running->store;
   outcome.applied = true;
-  outcome.summary = std::to_string(loaded->workflows.size()) + " workflows loaded";
+  outcome.summary = std::to_string(loaded->workflows.size()) + " workflows, " +
+                    std::to_string(loaded->detectors.size()) + " detectors loaded";
   parts_->config->set(std::make_shared<config::Config>(std::move(*loaded)));
+  parts_->detection->replace(std::move(*detectors));
   spdlog::info("reload applied: {}", outcome.summary);
   return outcome;
 }
@@ -298,6 +331,8 @@ void ServerApp::stop(std::chrono::milliseconds grace) {
   // Requests that were answered are committed; commit whatever else is queued, then stop.
   parts_->writer->stop();
   parts_->purger->stop();
+  parts_->hunts->stop();
+  parts_->detection->stop();
   if (auto flushed = parts_->store->flush(); !flushed.ok()) {
     spdlog::error("store flush at shutdown failed: {}", flushed.error().message());
   }

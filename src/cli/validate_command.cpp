@@ -18,7 +18,10 @@ int validate(const std::string& dir, bool json) {
                         {"message", d.message}});
     }
     boost::json::object out{{"valid", diags.empty()}, {"errors", std::move(errors)}};
-    if (config) out["workflows"] = config->workflows.size();
+    if (config) {
+      out["workflows"] = config->workflows.size();
+      out["detectors"] = config->detectors.size();
+    }
     std::cout << boost::json::serialize(out) << "\n";
     return diags.empty() ? 0 : 1;
   }
@@ -27,8 +30,8 @@ int validate(const std::string& dir, bool json) {
     std::cerr << diags.size() << " error(s) in " << dir << "\n";
     return 1;
   }
-  std::cout << dir << ": configuration is valid (" << config->workflows.size()
-            << " workflows)\n";
+  std::cout << dir << ": configuration is valid (" << config->workflows.size() << " workflows, "
+            << config->detectors.size() << " detectors)\n";
   return 0;
 }
 

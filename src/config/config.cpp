@@ -5,6 +5,7 @@
 
 #include "config/workflow_loader.h"
 #include "core/yaml_reader.h"
+#include "detect/detector_loader.h"
 #include "model/role.h"
 
 namespace aiir::config {
@@ -102,11 +103,31 @@ void read_main_file(const std::string& path, Config& c, core::Diagnostics& diags
 
 bool is_yaml(const fs::path& p) { return p.extension() == ".yaml" || p.extension() == ".yml"; }
 
+// The YAML files directly in `folder`, sorted by name so that messages and "first defined at"
+// do not depend on directory order. None when the folder does not exist.
+std::vector<fs::path> yaml_files(const fs::path& folder) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  if (!fs::is_directory(folder, ec)) return files;
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    if (entry.is_regular_file(ec) && is_yaml(entry.path())) files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 }  // namespace
 
 const model::Workflow* Config::find_workflow(std::string_view id) const {
   for (const auto& w : workflows) {
     if (w.id == id) return &w;
+  }
+  return nullptr;
+}
+
+const detect::Detector* Config::find_detector(std::string_view id) const {
+  for (const auto& d : detectors) {
+    if (d.id == id) return &d;
   }
   return nullptr;
 }
@@ -142,19 +163,17 @@ std::optional<Config> load_config(const std::string& directory, core::Diagnostic
   fs::path main_file = dir / "aiir.yaml";
   if (fs::exists(main_file, ec)) read_main_file(main_file.string(), c, diags);
 
-  fs::path workflows_dir = dir / "workflows";
-  if (fs::is_directory(workflows_dir, ec)) {
-    std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(workflows_dir, ec)) {
-      if (entry.is_regular_file() && is_yaml(entry.path())) files.push_back(entry.path());
-    }
-    std::sort(files.begin(), files.end());  // stable order: messages and "first defined at"
-    for (const auto& file : files) {
-      auto loaded = read_workflow_file(file.string(), diags);
-      for (auto& w : loaded) c.workflows.push_back(std::move(w));
-    }
+  for (const auto& file : yaml_files(dir / "workflows")) {
+    auto loaded = read_workflow_file(file.string(), diags);
+    for (auto& w : loaded) c.workflows.push_back(std::move(w));
   }
   check_workflow_set(c.workflows, diags);
+
+  for (const auto& file : yaml_files(dir / "detectors")) {
+    auto loaded = detect::read_detector_file(file.string(), diags);
+    for (auto& d : loaded) c.detectors.push_back(std::move(d));
+  }
+  detect::check_detector_set(c.detectors, c.workflows, diags);
 
   if (diags.size() != errors_before) return std::nullopt;
   return c;

@@ -1,5 +1,6 @@
 #pragma once
-// The whole configuration of a server: aiir.yaml plus the workflows/ folder beside it.
+// The whole configuration of a server: aiir.yaml plus the workflows/ and detectors/ folders
+// beside it.
 //
 // Each field states its meaning, default and trade-off; `aiir validate` and docs/configuration.md
 // are written from these. Loading collects every error with its location and keeps going.
@@ -13,6 +14,7 @@
 
 #include "core/diagnostics.h"
 #include "core/log.h"
+#include "detect/detector.h"
 #include "model/workflow.h"
 
 namespace aiir::config {
@@ -66,16 +68,20 @@ struct Config {
   LogConfig log;
   AuthConfig auth;
   std::vector<model::Workflow> workflows;  // sorted by id
+  // Detectors from detectors/*.yaml (docs/detectors.md), disabled ones included; sorted by id.
+  std::vector<detect::Detector> detectors;
 
   const model::Workflow* find_workflow(std::string_view id) const;
+  const detect::Detector* find_detector(std::string_view id) const;
   // The workflow whose service_names contain `service_name`, if any.
   const model::Workflow* workflow_for_service(std::string_view service_name) const;
   // A path from the config, made absolute against `directory`.
   std::string resolve(const std::string& path) const;
 };
 
-// Loads `directory`/aiir.yaml (optional: defaults apply when absent) and every
-// `directory`/workflows/*.yaml and *.yml. Returns nullopt when any error was recorded.
+// Loads `directory`/aiir.yaml (optional: defaults apply when absent), every
+// `directory`/workflows/*.yaml and *.yml, and every `directory`/detectors/*.yaml and *.yml
+// (both folders optional). Returns nullopt when any error was recorded.
 std::optional<Config> load_config(const std::string& directory, core::Diagnostics& diags);
 
 }  // namespace aiir::config

@@ -59,6 +59,24 @@ std::vector<Route> build_routes(Services& s) {
   add("GET", "/v1/spans", readers, "search spans by workflow, time, kind, subject, version",
       handlers::search_spans(s));
 
+  // Detection: signals from detectors, people and monitoring; detectors and retro-hunts.
+  add("GET", "/v1/signals", readers, "signals, newest first; filter by detector, workflow, ...",
+      handlers::list_signals(s));
+  add("GET", "/v1/signals/{id}", readers, "one signal", handlers::get_signal(s));
+  add("POST", "/v1/signals", {Role::kIngest}, "report a signal (user report, complaint, monitor)",
+      handlers::report_signal(s));
+  add("POST", "/v1/signals/alertmanager", {Role::kIngest},
+      "Prometheus Alertmanager webhook: each alert becomes a signal",
+      handlers::alertmanager_webhook(s));
+  add("GET", "/v1/detectors", readers, "the detector set with each detector's counters",
+      handlers::list_detectors(s));
+  add("GET", "/v1/detectors/{id}", readers, "one detector", handlers::get_detector(s));
+  add("POST", "/v1/detectors/{id}/hunt", {Role::kResponder},
+      "run a detector over stored spans of a time range (retro-hunt)", handlers::start_hunt(s));
+  add("GET", "/v1/hunts", readers, "retro-hunts with their progress", handlers::list_hunts(s));
+  add("GET", "/v1/hunts/{id}", readers, "one retro-hunt's progress and outcome",
+      handlers::get_hunt(s));
+
   return routes;
 }
 

@@ -10,6 +10,8 @@
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/result.h"
+#include "detect/detection_service.h"
+#include "detect/hunt.h"
 #include "http/key_service.h"
 #include "http/metrics.h"
 #include "ingest/ingest_service.h"
@@ -45,6 +47,9 @@ struct Services {
   investigate::TraceReader& traces;
   // OTLP ingest; null only in tests that build routes without a writer.
   ingest::IngestService* ingest;
+  // Live detection and retro-hunts; null in tests that build routes without them.
+  detect::DetectionService* detection;
+  detect::HuntService* hunts;
   // Re-reads the config directory; keeps the running config when the new one is invalid.
   std::function<ReloadOutcome()> reload;
   // False until start-up has finished and while shutting down.

@@ -14,7 +14,7 @@
 
 #include "config/config.h"
 #include "core/result.h"
-#include "ingest/redact.h"
+#include "ingest/content_policy.h"
 #include "store/span_writer.h"
 
 namespace aiir::ingest {
@@ -70,7 +70,7 @@ class IngestService {
   ConfigSource config_;
   store::SpanWriter& writer_;
   IngestOptions options_;
-  Redactor redactor_;
+  scan::SensitiveData redactor_;
   IngestCounters counters_;
   std::atomic<std::size_t> inflight_bytes_{0};
 };

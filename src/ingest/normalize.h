@@ -22,7 +22,7 @@ std::optional<std::string> unusable_reason(const OtlpSpan& span);
 
 // `config` attributes the span to a workflow (aiir.workflow on the span or resource, else the
 // workflow whose service_names hold the resource's service.name). Content policy is not applied
-// here; see redact.h.
+// here; see content_policy.h.
 model::AiSpan normalize_span(const OtlpSpan& span, const Attributes& resource,
                              const config::Config& config);
 

@@ -109,6 +109,7 @@ void SpanWriter::commit_group(std::vector<Pending>& group) {
       stats_.failed_commits++;
     }
   }
+  if (status.ok() && inserted > 0 && options_.on_commit) options_.on_commit();
   for (auto& p : group) p.done(status);
 }
 

@@ -18,6 +18,7 @@
 #include "model/ai_span.h"
 #include "model/api_key.h"
 #include "model/audit.h"
+#include "model/signal.h"
 
 namespace aiir::store {
 
@@ -57,6 +58,46 @@ struct SpanContent {
   std::vector<model::Message> output_messages;
 };
 
+// A span with its sequence number: the order spans were stored in, which detection follows.
+struct StoredSpan {
+  std::int64_t seq = 0;
+  model::AiSpan span;
+};
+
+// Spans of one workflow in a time range, in (start_time, seq) order, for retro-hunts. Paging is
+// by key: pass the last span's (start_time, seq) as `after_*` for the next page.
+struct SpanScan {
+  std::string workflow;
+  core::UnixNanos from = 0;  // start_time >= from
+  core::UnixNanos to = 0;    // start_time < to
+  std::optional<std::pair<core::UnixNanos, std::int64_t>> after;
+  // Pre-filters the store can apply without reading span bodies; empty = no filter.
+  std::vector<model::SpanKind> kinds;
+  std::vector<std::string> tool_names;
+  int limit = 1000;
+};
+
+// Filters for signals; every set field must match. Newest first.
+struct SignalQuery {
+  std::string detector;
+  std::string workflow;
+  std::string fingerprint;
+  std::string trace_id;
+  std::string hunt_id;  // "" = live signals and external ones only, unless all_sources
+  bool include_hunts = false;
+  std::optional<model::Category> category;
+  std::optional<model::SignalSource> source;
+  std::optional<core::UnixNanos> since;  // detected_at >= since
+  std::optional<core::UnixNanos> until;  // detected_at < until
+  int limit = 100;                      // 1..1000
+  std::optional<std::int64_t> before;   // cursor: signals with seq < before
+};
+
+struct SignalPage {
+  std::vector<model::Signal> signals;
+  std::optional<std::int64_t> next_cursor;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -92,6 +133,27 @@ class Store {
   virtual core::Result<std::int64_t> set_legal_hold(const std::string& trace_id, bool hold) = 0;
   // Span counts by workflow (for the inventory's "unregistered" view and metrics).
   virtual core::Result<std::vector<std::pair<std::string, std::int64_t>>> span_counts_by_workflow() = 0;
+
+  // --- detection ----------------------------------------------------------------------------
+  // Spans stored after sequence number `after`, oldest first, at most `limit`.
+  virtual core::Result<std::vector<StoredSpan>> read_spans_after(std::int64_t after,
+                                                                 int limit) = 0;
+  // The highest span sequence number stored (0 when none).
+  virtual core::Result<std::int64_t> last_span_seq() = 0;
+  virtual core::Result<std::vector<StoredSpan>> scan_spans(const SpanScan& scan) = 0;
+  // Spans of `workflow` with start_time in [from, to) (a retro-hunt's total, for progress).
+  virtual core::Result<std::int64_t> count_spans(const std::string& workflow,
+                                                 core::UnixNanos from, core::UnixNanos to) = 0;
+  // Stores `signals` and, in the same transaction, moves the named cursor to `position` (no
+  // cursor when `cursor` is empty). A signal whose dedup key is stored already is skipped.
+  // Returns the signals stored, with their sequence numbers.
+  virtual core::Result<std::vector<model::Signal>> commit_signals(
+      const std::vector<model::Signal>& signals, const std::string& cursor,
+      std::int64_t position) = 0;
+  // A cursor's position; nullopt when it was never moved.
+  virtual core::Result<std::optional<std::int64_t>> read_cursor(const std::string& cursor) = 0;
+  virtual core::Result<SignalPage> query_signals(const SignalQuery& query) = 0;
+  virtual core::Result<std::optional<model::Signal>> get_signal(std::int64_t seq) = 0;
 
   // --- audit log ----------------------------------------------------------------------------
   // Appends an entry, chained to the previous one by hash, in its own transaction.

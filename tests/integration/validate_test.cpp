@@ -11,7 +11,8 @@ TEST(Validate, ExampleConfigIsValid) {
   auto r = testing::run_command(
       {AIIR_BINARY, "validate", std::string(AIIR_SOURCE_DIR) + "/examples"}, dir.path());
   EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_NE(r.out.find("valid (3 workflows)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("valid (3 workflows, "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" detectors)"), std::string::npos) << r.out;
 }
 
 TEST(Validate, ReportsEveryErrorWithFileLineAndColumnAndExitsOne) {

@@ -30,6 +30,19 @@ Handler reload(Services& s);
 Handler get_trace(Services& s);
 Handler search_spans(Services& s);
 
+// signals.cpp
+Handler list_signals(Services& s);
+Handler get_signal(Services& s);
+Handler report_signal(Services& s);
+Handler alertmanager_webhook(Services& s);
+
+// detectors.cpp
+Handler list_detectors(Services& s);
+Handler get_detector(Services& s);
+Handler start_hunt(Services& s);
+Handler list_hunts(Services& s);
+Handler get_hunt(Services& s);
+
 // workflows.cpp
 Handler list_workflows(Services& s);
 Handler get_workflow(Services& s);

@@ -2,6 +2,7 @@
 
 #include "http/handlers/handlers.h"
 #include "http/handlers/json_body.h"
+#include "http/handlers/query.h"
 #include "http/problem.h"
 #include "model/ai_span_json.h"
 
@@ -21,22 +22,6 @@ json::array spans_json(const std::vector<model::AiSpan>& spans) {
   out.reserve(spans.size());
   for (const auto& s : spans) out.push_back(model::to_json(s));
   return out;
-}
-
-// Reads an optional time filter given as RFC 3339 or as Unix nanoseconds.
-core::Result<std::optional<core::UnixNanos>> time_param(const Request& r, const std::string& name) {
-  auto text = r.query_param(name);
-  if (!text || text->empty()) return std::optional<core::UnixNanos>();
-  core::UnixNanos t = 0;
-  if (core::parse_rfc3339(*text, t)) return std::optional<core::UnixNanos>(t);
-  try {
-    std::size_t used = 0;
-    long long n = std::stoll(std::string(*text), &used);
-    if (used == text->size()) return std::optional<core::UnixNanos>(n);
-  } catch (const std::exception&) {
-  }
-  return core::invalid("'" + name + "' must be an RFC 3339 time (2026-11-23T10:00:00Z) or Unix "
-                       "nanoseconds; got '" + std::string(*text) + "'");
 }
 
 // An attribute filter value as JSON text: numbers and booleans as given, anything else a string.
@@ -73,21 +58,12 @@ core::Result<store::SpanQuery> span_query(const Request& r) {
   if (!to.ok()) return to.error();
   q.from = *from;
   q.to = *to;
-  if (auto limit = r.query_param("limit"); limit && !limit->empty()) {
-    try {
-      q.limit = std::stoi(std::string(*limit));
-    } catch (const std::exception&) {
-      return core::invalid("'limit' must be a number from 1 to 1000");
-    }
-    if (q.limit < 1 || q.limit > 1000) return core::invalid("'limit' must be from 1 to 1000");
-  }
-  if (auto cursor = r.query_param("cursor"); cursor && !cursor->empty()) {
-    try {
-      q.before = std::stoll(std::string(*cursor));
-    } catch (const std::exception&) {
-      return core::invalid("'cursor' must be the next_cursor of a previous page");
-    }
-  }
+  auto limit = limit_param(r);
+  if (!limit.ok()) return limit.error();
+  q.limit = *limit;
+  auto cursor = cursor_param(r);
+  if (!cursor.ok()) return cursor.error();
+  q.before = *cursor;
   for (const auto& [key, value] : r.query) {
     if (key.rfind("attr.", 0) == 0 && key.size() > 5) {
       q.attributes.emplace_back(key.substr(5), attribute_json(value));

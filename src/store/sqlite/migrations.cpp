@@ -66,6 +66,35 @@ const std::vector<std::string_view>& migrations() {
           hash TEXT NOT NULL
         ) STRICT;
       )sql",
+      // 3: signals and the cursors of the streams that produce them. Each signal is kept whole as
+      // a JSON body; the dedup key makes "judged exactly once" hold across restarts (a span judged
+      // again after a crash yields the same key, and the second insert is ignored).
+      R"sql(
+        CREATE TABLE signals (
+          seq INTEGER PRIMARY KEY,
+          dedup_key TEXT,
+          source TEXT NOT NULL,
+          detector TEXT NOT NULL,
+          workflow TEXT NOT NULL,
+          category TEXT NOT NULL,
+          fingerprint TEXT NOT NULL,
+          trace_id TEXT,
+          hunt_id TEXT,
+          detected_at INTEGER NOT NULL,
+          body TEXT NOT NULL
+        ) STRICT;
+        CREATE UNIQUE INDEX signals_by_dedup_key ON signals (dedup_key) WHERE dedup_key IS NOT NULL;
+        CREATE INDEX signals_by_fingerprint ON signals (fingerprint);
+        CREATE INDEX signals_by_detector ON signals (detector);
+        CREATE INDEX signals_by_workflow ON signals (workflow);
+        CREATE INDEX signals_by_trace ON signals (trace_id) WHERE trace_id IS NOT NULL;
+        CREATE INDEX signals_by_hunt ON signals (hunt_id) WHERE hunt_id IS NOT NULL;
+
+        CREATE TABLE cursors (
+          name TEXT PRIMARY KEY,
+          position INTEGER NOT NULL
+        ) STRICT;
+      )sql",
   };
   return list;
 }

@@ -226,3 +226,72 @@ core::Result<std::vector<std::pair<std::string, std::int64_t>>> count_spans_by_w
 }
 
 }  // namespace aiir::store::sqlite
+
+namespace aiir::store::sqlite {
+namespace {
+
+core::Result<std::vector<StoredSpan>> read_stored(Stmt& s) {
+  std::vector<std::int64_t> seqs;
+  auto spans = read_spans(s, &seqs);
+  if (!spans.ok()) return spans.error();
+  std::vector<StoredSpan> out;
+  out.reserve(spans->size());
+  for (std::size_t i = 0; i < spans->size(); ++i) {
+    out.push_back(StoredSpan{seqs[i], std::move((*spans)[i])});
+  }
+  return out;
+}
+
+}  // namespace
+
+core::Result<std::vector<StoredSpan>> select_spans_after(Db& db, std::int64_t after, int limit) {
+  Stmt s(db, "SELECT seq, body FROM spans WHERE seq > ? ORDER BY seq LIMIT ?");
+  s.bind(1, after).bind(2, static_cast<std::int64_t>(std::max(limit, 1)));
+  return read_stored(s);
+}
+
+core::Result<std::int64_t> select_last_span_seq(Db& db) {
+  Stmt s(db, "SELECT coalesce(max(seq), 0) FROM spans");
+  auto row = s.step();
+  if (!row.ok()) return row.error();
+  return s.integer(0);
+}
+
+core::Result<std::vector<StoredSpan>> select_span_scan(Db& db, const SpanScan& scan) {
+  // The (workflow, start_time) index serves the range; kind and tool name are columns, so spans
+  // they exclude are skipped without their bodies being read or parsed.
+  std::string sql = "SELECT seq, body FROM spans WHERE workflow = ? AND start_time >= ? AND "
+                    "start_time < ?";
+  if (scan.after) sql += " AND (start_time > ? OR (start_time = ? AND seq > ?))";
+  const auto placeholders = [](std::size_t n) {
+    std::string list;
+    for (std::size_t i = 0; i < n; ++i) list += i == 0 ? "?" : ", ?";
+    return list;
+  };
+  if (!scan.kinds.empty()) sql += " AND kind IN (" + placeholders(scan.kinds.size()) + ")";
+  if (!scan.tool_names.empty()) {
+    sql += " AND tool_name IN (" + placeholders(scan.tool_names.size()) + ")";
+  }
+  sql += " ORDER BY start_time, seq LIMIT ?";
+  Stmt s(db, sql);
+  int i = 0;
+  s.bind(++i, scan.workflow).bind(++i, scan.from).bind(++i, scan.to);
+  if (scan.after) {
+    s.bind(++i, scan.after->first).bind(++i, scan.after->first).bind(++i, scan.after->second);
+  }
+  for (auto kind : scan.kinds) s.bind(++i, model::to_string(kind));
+  for (const auto& tool : scan.tool_names) s.bind(++i, tool);
+  s.bind(++i, static_cast<std::int64_t>(std::clamp(scan.limit, 1, 100000)));
+  return read_stored(s);
+}
+
+core::Result<std::int64_t> count_spans_in(Db& db, const std::string& workflow,
+                                          core::UnixNanos from, core::UnixNanos to) {
+  Stmt s(db, "SELECT count(*) FROM spans WHERE workflow = ? AND start_time >= ? AND start_time < ?");
+  s.bind(1, workflow).bind(2, from).bind(3, to);
+  auto row = s.step();
+  if (!row.ok()) return row.error();
+  return s.integer(0);
+}
+
+}  // namespace aiir::store::sqlite

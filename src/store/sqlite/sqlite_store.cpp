@@ -168,6 +168,55 @@ class SqliteStore final : public Store {
     return sqlite::count_spans_by_workflow(reader());
   }
 
+  Result<std::vector<StoredSpan>> read_spans_after(std::int64_t after, int limit) override {
+    std::lock_guard lock(stream_mu());
+    return sqlite::select_spans_after(stream(), after, limit);
+  }
+
+  Result<std::int64_t> last_span_seq() override {
+    std::lock_guard lock(read_mu());
+    return sqlite::select_last_span_seq(reader());
+  }
+
+  Result<std::vector<StoredSpan>> scan_spans(const SpanScan& scan) override {
+    std::lock_guard lock(hunt_mu());
+    return sqlite::select_span_scan(hunter(), scan);
+  }
+
+  Result<std::int64_t> count_spans(const std::string& workflow, core::UnixNanos from,
+                                   core::UnixNanos to) override {
+    std::lock_guard lock(hunt_mu());
+    return sqlite::count_spans_in(hunter(), workflow, from, to);
+  }
+
+  Result<std::vector<model::Signal>> commit_signals(const std::vector<model::Signal>& signals,
+                                                    const std::string& cursor,
+                                                    std::int64_t position) override {
+    std::lock_guard lock(mu_);
+    sqlite::Transaction tx(db_);
+    AIIR_RETURN_IF_ERROR(tx.begun());
+    auto stored = sqlite::insert_signals(db_, signals);
+    if (!stored.ok()) return stored;
+    if (!cursor.empty()) AIIR_RETURN_IF_ERROR(sqlite::update_cursor(db_, cursor, position));
+    AIIR_RETURN_IF_ERROR(tx.commit());
+    return stored;
+  }
+
+  Result<std::optional<std::int64_t>> read_cursor(const std::string& cursor) override {
+    std::lock_guard lock(mu_);
+    return sqlite::select_cursor(db_, cursor);
+  }
+
+  Result<SignalPage> query_signals(const SignalQuery& query) override {
+    std::lock_guard lock(read_mu());
+    return sqlite::select_signals(reader(), query);
+  }
+
+  Result<std::optional<model::Signal>> get_signal(std::int64_t seq) override {
+    std::lock_guard lock(read_mu());
+    return sqlite::select_signal(reader(), seq);
+  }
+
   Result<model::AuditEntry> append_audit(const model::AuditEntry& entry) override {
     std::lock_guard lock(mu_);
     sqlite::Transaction tx(db_);
@@ -187,9 +236,12 @@ class SqliteStore final : public Store {
   // proceed). In-memory stores have one database per connection and so share the writer's.
   Status open_reader(const std::string& path, int busy_timeout_ms) {
     if (path == ":memory:") return {};
-    AIIR_RETURN_IF_ERROR(read_db_.open(path, busy_timeout_ms));
+    for (sqlite::Db* db : {&read_db_, &stream_db_, &hunt_db_}) {
+      AIIR_RETURN_IF_ERROR(db->open(path, busy_timeout_ms));
+      AIIR_RETURN_IF_ERROR(db->exec("PRAGMA query_only = ON"));
+    }
     separate_reader_ = true;
-    return read_db_.exec("PRAGMA query_only = ON");
+    return {};
   }
 
   Status flush() override {
@@ -201,12 +253,22 @@ class SqliteStore final : public Store {
  private:
   sqlite::Db& reader() { return separate_reader_ ? read_db_ : db_; }
   std::mutex& read_mu() { return separate_reader_ ? read_mu_ : mu_; }
+  // Detection follows new spans and retro-hunts scan old ones, each on its own connection, so
+  // neither waits for the other or for the API's reads.
+  sqlite::Db& stream() { return separate_reader_ ? stream_db_ : db_; }
+  std::mutex& stream_mu() { return separate_reader_ ? stream_mu_ : mu_; }
+  sqlite::Db& hunter() { return separate_reader_ ? hunt_db_ : db_; }
+  std::mutex& hunt_mu() { return separate_reader_ ? hunt_mu_ : mu_; }
 
   // Connections are opened NOMUTEX: each is used under its own lock.
   std::mutex mu_;
   sqlite::Db db_;  // GUARDED_BY(mu_): every write
   std::mutex read_mu_;
   sqlite::Db read_db_;  // GUARDED_BY(read_mu_)
+  std::mutex stream_mu_;
+  sqlite::Db stream_db_;  // GUARDED_BY(stream_mu_)
+  std::mutex hunt_mu_;
+  sqlite::Db hunt_db_;  // GUARDED_BY(hunt_mu_)
   bool separate_reader_ = false;
   int schema_version_ = 0;
 };

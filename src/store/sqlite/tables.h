@@ -24,6 +24,20 @@ core::Result<std::int64_t> delete_expired_spans(Db& db, const std::string& workf
 core::Result<std::int64_t> update_legal_hold(Db& db, const std::string& trace_id, bool hold);
 core::Result<std::vector<std::pair<std::string, std::int64_t>>> count_spans_by_workflow(Db& db);
 
+core::Result<std::vector<StoredSpan>> select_spans_after(Db& db, std::int64_t after, int limit);
+core::Result<std::int64_t> select_last_span_seq(Db& db);
+core::Result<std::vector<StoredSpan>> select_span_scan(Db& db, const SpanScan& scan);
+core::Result<std::int64_t> count_spans_in(Db& db, const std::string& workflow,
+                                          core::UnixNanos from, core::UnixNanos to);
+
+// signals.cpp
+core::Result<std::vector<model::Signal>> insert_signals(Db& db,
+                                                        const std::vector<model::Signal>& signals);
+core::Status update_cursor(Db& db, const std::string& cursor, std::int64_t position);
+core::Result<std::optional<std::int64_t>> select_cursor(Db& db, const std::string& cursor);
+core::Result<SignalPage> select_signals(Db& db, const SignalQuery& query);
+core::Result<std::optional<model::Signal>> select_signal(Db& db, std::int64_t seq);
+
 // audit.cpp
 core::Result<model::AuditEntry> insert_audit(Db& db, const model::AuditEntry& entry);
 core::Result<std::vector<model::AuditEntry>> select_audit(Db& db, std::int64_t after_seq,

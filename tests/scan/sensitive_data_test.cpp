@@ -1,4 +1,4 @@
-#include "ingest/redact.h"
+#include "scan/sensitive_data.h"
 
 #include <gtest/gtest.h>
 
@@ -7,21 +7,32 @@
 #include <thread>
 #include <vector>
 
-#include "core/crypto.h"
-
-namespace aiir::ingest {
+namespace aiir::scan {
 namespace {
 
-using model::ContentPolicy;
-
-const Redactor& redactor() {
-  static const Redactor instance;
+const SensitiveData& engine() {
+  static const SensitiveData instance;
   return instance;
 }
 
 std::string redacted(std::string text) {
-  redactor().redact(text);
+  engine().redact(text);
   return text;
+}
+
+// The text with each finding replaced by its kind's placeholder, as redact() writes it.
+std::string replaced_by_findings(std::string_view text) {
+  std::string out;
+  std::size_t copied = 0;
+  for (const Finding& f : engine().find(text)) {
+    out.append(text.substr(copied, f.begin - copied));
+    std::string upper(to_string(f.kind));
+    for (char& c : upper) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+    out += "<" + upper + ">";
+    copied = f.end;
+  }
+  out.append(text.substr(copied));
+  return out;
 }
 
 // --- each placeholder ------------------------------------------------------------------------
@@ -33,9 +44,9 @@ TEST(Redact, EmailAndCardInARefundRequest) {
 
 TEST(Redact, ReturnsHowManyValuesWereReplaced) {
   std::string text = "Please refund jane.doe@example.com, card 4111 1111 1111 1111";
-  EXPECT_EQ(redactor().redact(text), 2);
+  EXPECT_EQ(engine().redact(text), 2);
   std::string clean = "Where is my order A-1001?";
-  EXPECT_EQ(redactor().redact(clean), 0);
+  EXPECT_EQ(engine().redact(clean), 0);
 }
 
 TEST(Redact, EmailsWithSubdomainsPlusTagsAndAtSentenceEnd) {
@@ -144,7 +155,8 @@ TEST(Redact, TruncatedPemPrivateKeyLosesItsBody) {
 }
 
 TEST(Redact, PublicKeysAndCertificatesAreKept) {
-  const std::string cert = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----";
+  const std::string cert =
+      "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----";
   EXPECT_EQ(redacted(cert), cert);
 }
 
@@ -247,11 +259,11 @@ TEST(Redact, HostileInputStaysFast) {
   text += "@example.com ";
   for (int i = 0; i < 20000; ++i) text += "1.2.3.4.";
   const auto start = std::chrono::steady_clock::now();
-  redactor().redact(text);
+  engine().redact(text);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
-TEST(Redact, OneRedactorServesManyThreads) {
+TEST(Redact, OneInstanceServesManyThreads) {
   const std::string text = "Please refund jane.doe@example.com, card 4111 1111 1111 1111";
   std::vector<std::string> results(4);
   std::vector<std::thread> threads;
@@ -264,176 +276,113 @@ TEST(Redact, OneRedactorServesManyThreads) {
   for (const auto& result : results) EXPECT_EQ(result, "Please refund <EMAIL>, card <CARD>");
 }
 
-// --- hashing -----------------------------------------------------------------------------------
+// --- find -------------------------------------------------------------------------------------
 
-TEST(ContentHash, IsSha256OfTheOriginalAndEqualForEqualInput) {
-  const std::string hash = content_hash("Please refund jane.doe@example.com");
-  EXPECT_EQ(hash, "sha256:" + core::sha256_hex("Please refund jane.doe@example.com"));
-  EXPECT_EQ(hash.size(), 7u + 64u);
-  EXPECT_EQ(content_hash("Please refund jane.doe@example.com"), hash);
-  EXPECT_NE(content_hash("Please refund john@example.com"), hash);
-  EXPECT_EQ(content_hash(""), "");
+TEST(SensitiveKindNames, AreTheFinderNamesDetectorsUse) {
+  EXPECT_EQ(to_string(SensitiveKind::kEmail), "email");
+  EXPECT_EQ(to_string(SensitiveKind::kPhone), "phone");
+  EXPECT_EQ(to_string(SensitiveKind::kCard), "card");
+  EXPECT_EQ(to_string(SensitiveKind::kIban), "iban");
+  EXPECT_EQ(to_string(SensitiveKind::kSsn), "ssn");
+  EXPECT_EQ(to_string(SensitiveKind::kIpAddress), "ip_address");
+  EXPECT_EQ(to_string(SensitiveKind::kSecret), "secret");
 }
 
-// --- policies over spans ----------------------------------------------------------------------
-
-model::AiSpan span_with_content() {
-  model::AiSpan span;
-  span.name = "chat";
-  span.input_messages = {{"user", "I'm jane@example.com", {}}};
-  span.output_messages = {
-      {"assistant", "Refunding card 4111 1111 1111 1111",
-       {{"refund", R"({"email":"jane@example.com","amount":25.00,"card":4111111111111111})"}}}};
-  span.tool_name = "refund";
-  span.tool_arguments = R"({"email": "jane@example.com",
-  "note": "call\n415-555-0132"})";
-  span.tool_result = "refund sent to jane@example.com";
-  span.documents = {{"doc-1", "kb", 0.9, "Contact bob@example.org for help"}};
-  span.attributes = {{"app.note", R"("mail me at a@b.io")"},
-                     {"app.count", "42"},
-                     {"app.tags", R"(["a@b.io","plain"])"}};
-  span.resource_attributes = {{"host.ip", R"("10.1.2.3")"}};
-  return span;
+TEST(Find, ReturnsKindsAndExactOffsetsLeftToRight) {
+  //                       0         1         2         3         4         5         6
+  //                       0123456789012345678901234567890123456789012345678901234567890
+  const std::string text = "Please refund jane.doe@example.com, card 4111 1111 1111 1111";
+  const std::vector<Finding> expected{{SensitiveKind::kEmail, 14, 34},
+                                      {SensitiveKind::kCard, 41, 60}};
+  EXPECT_EQ(engine().find(text), expected);
 }
 
-TEST(ApplyContentPolicy, RedactTouchesEveryContentField) {
-  model::AiSpan span = span_with_content();
-  apply_content_policy(span, ContentPolicy::kRedact, redactor());
-  EXPECT_EQ(span.content_policy, "redact");
-  EXPECT_EQ(span.input_messages[0].content, "I'm <EMAIL>");
-  EXPECT_EQ(span.input_messages[0].role, "user");
-  EXPECT_EQ(span.output_messages[0].content, "Refunding card <CARD>");
-  EXPECT_EQ(span.output_messages[0].tool_calls[0].first, "refund");
-  EXPECT_EQ(span.output_messages[0].tool_calls[0].second,
-            R"({"email":"<EMAIL>","amount":25.00,"card":"<CARD>"})");
-  EXPECT_EQ(span.tool_arguments, R"({"email": "<EMAIL>",
-  "note": "call\n<PHONE>"})");
-  EXPECT_EQ(span.tool_result, "refund sent to <EMAIL>");
-  EXPECT_EQ(span.documents[0].content, "Contact <EMAIL> for help");
-  EXPECT_EQ(span.documents[0].id, "doc-1");
-  EXPECT_EQ(span.tool_name, "refund");
-  EXPECT_EQ(span.name, "chat");
+TEST(Find, EveryKindWithItsOffsets) {
+  const std::string text =
+      "ssn 123-45-6789; ip 203.0.113.42; iban DE89370400440532013000; phone +44 20 7946 0958; "
+      "key AKIAIOSFODNN7EXAMPLE";
+  const auto at = [&](std::string_view value) { return text.find(value); };
+  const std::vector<Finding> expected{
+      {SensitiveKind::kSsn, at("123-45-6789"), at("123-45-6789") + 11},
+      {SensitiveKind::kIpAddress, at("203.0.113.42"), at("203.0.113.42") + 12},
+      {SensitiveKind::kIban, at("DE89"), at("DE89") + 22},
+      {SensitiveKind::kPhone, at("+44"), at("+44") + 16},
+      {SensitiveKind::kSecret, at("AKIA"), at("AKIA") + 20},
+  };
+  EXPECT_EQ(engine().find(text), expected);
 }
 
-TEST(ApplyContentPolicy, RedactInsideJsonStringAttributesOnly) {
-  model::AiSpan span = span_with_content();
-  apply_content_policy(span, ContentPolicy::kRedact, redactor());
-  EXPECT_EQ(span.attributes[0].json_value, R"("mail me at <EMAIL>")");
-  EXPECT_EQ(span.attributes[0].key, "app.note");
-  EXPECT_EQ(span.attributes[1].json_value, "42");
-  EXPECT_EQ(span.attributes[2].json_value, R"(["<EMAIL>","plain"])");
-  EXPECT_EQ(span.resource_attributes[0].json_value, R"("<IP_ADDRESS>")");
+TEST(Find, SpacedIbanAndPemBlockCoverTheirWholeValue) {
+  const std::string iban = "Pay to GB82 WEST 1234 5698 7654 32 today";
+  const std::vector<Finding> expected_iban{{SensitiveKind::kIban, 7, 34}};
+  EXPECT_EQ(engine().find(iban), expected_iban);
+  const std::string pem =
+      "key:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA1234\n-----END RSA PRIVATE KEY-----"
+      "\nthanks";
+  const std::vector<Finding> expected_pem{
+      {SensitiveKind::kSecret, 5, pem.find("\nthanks")}};
+  EXPECT_EQ(engine().find(pem), expected_pem);
 }
 
-TEST(ApplyContentPolicy, RedactKeepsJsonThatIsNotAString) {
-  model::AiSpan span;
-  span.attributes = {{"n", "3.5"}, {"b", "true"}, {"nil", "null"}, {"obj", R"({"k": 1})"}};
-  apply_content_policy(span, ContentPolicy::kRedact, redactor());
-  EXPECT_EQ(span.attributes[0].json_value, "3.5");
-  EXPECT_EQ(span.attributes[1].json_value, "true");
-  EXPECT_EQ(span.attributes[2].json_value, "null");
-  EXPECT_EQ(span.attributes[3].json_value, R"({"k": 1})");
+TEST(Find, CleanTextFindsNothing) {
+  EXPECT_TRUE(engine().find("").empty());
+  EXPECT_TRUE(engine().find("Where is my order A-1001? It was due on 2026-11-23.").empty());
 }
 
-TEST(ApplyContentPolicy, RedactedJsonToolArgumentsStayValidJson) {
-  model::AiSpan span;
-  span.tool_arguments = R"({"msg":"He said \"call 415-555-0132\"\tthen left","to":["a@b.io"]})";
-  apply_content_policy(span, ContentPolicy::kRedact, redactor());
-  EXPECT_EQ(span.tool_arguments, R"({"msg":"He said \"call <PHONE>\"\tthen left","to":["<EMAIL>"]})");
+TEST(Find, NearMissesAreNotFound) {
+  for (const char* text : {
+           "order 4111 1111 1111 1112 failed",  // card-shaped, fails Luhn
+           "tracking 1234567812345678",  // fails Luhn
+           "at 1700000000005 ms",  // 13-digit ms timestamp, Luhn-valid
+           "Pay to GB83 WEST 1234 5698 7654 32",  // IBAN-shaped, bad checksum
+           "DE88370400440532013000",  // IBAN-shaped, bad checksum
+           "running version 1.2.3.4 now",  // version, not an address
+           "v1.2.3.4",
+           "000-12-3456",  // area 000 never issued
+           "666-12-3456",
+           "123-00-4567",
+           "123-45-0000",
+           "listening on 127.0.0.1:8080",  // loopback
+           "Use sk-learn and scikit-learn-compatible-estimators.",
+           "Scores: +3 and +25.00 points",
+           "UUID 550e8400-e29b-41d4-a716-446655440000",
+       }) {
+    EXPECT_TRUE(engine().find(text).empty()) << text;
+  }
 }
 
-TEST(ApplyContentPolicy, RedactsJsonNestedInAJsonString) {
-  model::AiSpan span;
-  span.tool_result = R"({"body":"{\"customer\":\"jane@example.com\"}"})";
-  apply_content_policy(span, ContentPolicy::kRedact, redactor());
-  EXPECT_EQ(span.tool_result, R"({"body":"{\"customer\":\"<EMAIL>\"}"})");
+TEST(Find, AgreesWithRedact) {
+  for (const char* text : {
+           "Please refund jane.doe@example.com, card 4111 1111 1111 1111",
+           "Hi, I'm jane@example.com (phone +44 20 7946 0958). Refund card "
+           "5555-5555-5555-4444 to GB82 WEST 1234 5698 7654 32; my SSN is 123-45-6789, "
+           "IP 198.51.100.7, key AKIAIOSFODNN7EXAMPLE. Order A-1001, 25.00 EUR.",
+           "+44 20 7946 0958+44 20 7946 0959+44 20 7946 0950",
+           "Call (415) 555-0132 or 415-555-0132, UK 020 7946 0958, FR 01 23 45 67 89",
+           R"(line one\n415-555-0132 hi\nbob@example.com)",
+           "Grüße, José — josé.garcía@example.com ou josé@exämple.com",
+           "请发邮件到jose@example.com谢谢",
+           "card 4111 1111 1111 1111 2 items",
+           "BE68 5390 0754 7034 THEN",
+           "Order A-1001 was shipped on 2026-11-23; version 1.0.0.0",
+       }) {
+    EXPECT_EQ(replaced_by_findings(text), redacted(text)) << text;
+  }
 }
 
-TEST(ApplyContentPolicy, HashOnlyKeepsOnlyHashesOfTheOriginals) {
-  const model::AiSpan original = span_with_content();
-  model::AiSpan span = original;
-  apply_content_policy(span, ContentPolicy::kHashOnly, redactor());
-  EXPECT_EQ(span.content_policy, "hash_only");
-  EXPECT_EQ(span.input_messages[0].content, content_hash(original.input_messages[0].content));
-  EXPECT_EQ(span.output_messages[0].content, content_hash(original.output_messages[0].content));
-  EXPECT_EQ(span.output_messages[0].tool_calls[0].second,
-            content_hash(original.output_messages[0].tool_calls[0].second));
-  EXPECT_EQ(span.output_messages[0].tool_calls[0].first, "refund");
-  EXPECT_EQ(span.tool_arguments, content_hash(original.tool_arguments));
-  EXPECT_EQ(span.tool_result, content_hash(original.tool_result));
-  EXPECT_EQ(span.documents[0].content, content_hash(original.documents[0].content));
-  EXPECT_EQ(span.attributes[0].json_value, "\"" + content_hash("mail me at a@b.io") + "\"");
-  EXPECT_EQ(span.attributes[1].json_value, "42");
-  EXPECT_EQ(span.attributes[2].json_value,
-            "[\"" + content_hash("a@b.io") + "\",\"" + content_hash("plain") + "\"]");
-  EXPECT_EQ(span.input_messages[0].content.rfind("sha256:", 0), 0u);
-}
-
-TEST(ApplyContentPolicy, HashOnlyHashesAnAttributeThatIsNotJsonAsAString) {
-  model::AiSpan span;
-  span.attributes = {{"odd", "mail me at a@b.io"}};
-  apply_content_policy(span, ContentPolicy::kHashOnly, redactor());
-  EXPECT_EQ(span.attributes[0].json_value, "\"" + content_hash("mail me at a@b.io") + "\"");
-}
-
-TEST(ApplyContentPolicy, RedactTreatsAnAttributeThatIsNotJsonAsText) {
-  model::AiSpan span;
-  span.attributes = {{"odd", "mail me at a@b.io"}};
-  apply_content_policy(span, ContentPolicy::kRedact, redactor());
-  EXPECT_EQ(span.attributes[0].json_value, "mail me at <EMAIL>");
-}
-
-TEST(ApplyContentPolicy, HashOnlyLeavesEmptyContentEmpty) {
-  model::AiSpan span;
-  span.input_messages = {{"user", "", {}}};
-  span.attributes = {{"empty", R"("")"}};
-  apply_content_policy(span, ContentPolicy::kHashOnly, redactor());
-  EXPECT_EQ(span.input_messages[0].content, "");
-  EXPECT_EQ(span.tool_result, "");
-  EXPECT_EQ(span.attributes[0].json_value, R"("")");
-}
-
-TEST(ApplyContentPolicy, HashOnlyMakesEqualContentMatch) {
-  model::AiSpan a = span_with_content(), b = span_with_content();
-  apply_content_policy(a, ContentPolicy::kHashOnly, redactor());
-  apply_content_policy(b, ContentPolicy::kHashOnly, redactor());
-  EXPECT_EQ(a.input_messages[0].content, b.input_messages[0].content);
-  EXPECT_NE(a.input_messages[0].content, a.output_messages[0].content);
-}
-
-TEST(ApplyContentPolicy, RawLeavesEverythingUnchanged) {
-  const model::AiSpan original = span_with_content();
-  model::AiSpan span = original;
-  apply_content_policy(span, ContentPolicy::kRaw, redactor());
-  EXPECT_EQ(span.content_policy, "raw");
-  EXPECT_EQ(span.input_messages[0].content, original.input_messages[0].content);
-  EXPECT_EQ(span.output_messages[0].tool_calls[0].second,
-            original.output_messages[0].tool_calls[0].second);
-  EXPECT_EQ(span.tool_arguments, original.tool_arguments);
-  EXPECT_EQ(span.tool_result, original.tool_result);
-  EXPECT_EQ(span.documents[0].content, original.documents[0].content);
-  EXPECT_EQ(span.attributes[0].json_value, original.attributes[0].json_value);
-}
-
-TEST(ApplyContentPolicy, LogRecordContentFollowsThePolicy) {
-  store::SpanContent content;
-  content.input_messages = {{"user", "I'm jane@example.com", {}}};
-  content.output_messages = {{"assistant", "ok", {{"lookup", R"({"q":"jane@example.com"})"}}}};
-
-  store::SpanContent redacted_content = content;
-  apply_content_policy(redacted_content, ContentPolicy::kRedact, redactor());
-  EXPECT_EQ(redacted_content.input_messages[0].content, "I'm <EMAIL>");
-  EXPECT_EQ(redacted_content.output_messages[0].tool_calls[0].second, R"({"q":"<EMAIL>"})");
-
-  store::SpanContent hashed = content;
-  apply_content_policy(hashed, ContentPolicy::kHashOnly, redactor());
-  EXPECT_EQ(hashed.input_messages[0].content, content_hash("I'm jane@example.com"));
-  EXPECT_EQ(hashed.output_messages[0].content, content_hash("ok"));
-
-  store::SpanContent raw = content;
-  apply_content_policy(raw, ContentPolicy::kRaw, redactor());
-  EXPECT_EQ(raw.input_messages[0].content, "I'm jane@example.com");
+TEST(Find, RegionsAreOrderedAndDoNotOverlap) {
+  const std::string text =
+      "a@b.io 4111111111111111 x@y.com@z.org 10.1.2.3 +4915112345678 123-45-6789 a@b.io";
+  const std::vector<Finding> found = engine().find(text);
+  ASSERT_FALSE(found.empty());
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    EXPECT_LT(found[i].begin, found[i].end);
+    EXPECT_LE(found[i].end, text.size());
+    if (i > 0) {
+      EXPECT_LE(found[i - 1].end, found[i].begin);
+    }
+  }
 }
 
 }  // namespace
-}  // namespace aiir::ingest
+}  // namespace aiir::scan

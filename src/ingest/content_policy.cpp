@@ -1,4 +1,4 @@
-// The content policy over a span's fields (declared in redact.h). JSON fields are rewritten
+// The content policy over a span's fields (declared in content_policy.h). JSON fields are rewritten
 // value by value so that redaction never breaks their escapes or shape.
 #include <algorithm>
 #include <boost/json.hpp>
@@ -7,7 +7,7 @@
 #include <string>
 
 #include "core/crypto.h"
-#include "ingest/redact.h"
+#include "ingest/content_policy.h"
 
 namespace aiir::ingest {
 namespace {
@@ -93,7 +93,7 @@ bool looks_like_json_container(std::string_view s) {
 
 // Redacts inside the string values of JSON text, and card numbers written as JSON numbers; text
 // that is not JSON is redacted as plain text. Returns how many values were replaced.
-int redact_json_or_text(std::string& text, const Redactor& redactor, int depth) {
+int redact_json_or_text(std::string& text, const scan::SensitiveData& redactor, int depth) {
   if (!parse_json(text)) return redactor.redact(text);
   int count = 0;
   const auto on_string = [&](std::string value) -> std::optional<std::string> {
@@ -107,7 +107,7 @@ int redact_json_or_text(std::string& text, const Redactor& redactor, int depth) 
   const auto on_number = [&](std::string_view token) -> std::optional<std::string> {
     const bool all_digits = std::all_of(token.begin(), token.end(),
                                         [](char c) { return c >= '0' && c <= '9'; });
-    if (!all_digits || !is_card_number_text(token)) return std::nullopt;
+    if (!all_digits || !scan::is_card_number_text(token)) return std::nullopt;
     ++count;
     return encode_json_string("<CARD>");
   };
@@ -137,7 +137,7 @@ void hash_json_strings(std::string& json_value) {
 class FieldPolicy {
  public:
   // `policy` is kRedact or kHashOnly; kRaw never gets here.
-  FieldPolicy(model::ContentPolicy policy, const Redactor& redactor)
+  FieldPolicy(model::ContentPolicy policy, const scan::SensitiveData& redactor)
       : policy_(policy), redactor_(redactor) {}
 
   void text(std::string& value) const {
@@ -176,7 +176,7 @@ class FieldPolicy {
   bool redacting() const { return policy_ == model::ContentPolicy::kRedact; }
 
   model::ContentPolicy policy_;
-  const Redactor& redactor_;
+  const scan::SensitiveData& redactor_;
 };
 
 }  // namespace
@@ -187,7 +187,7 @@ std::string content_hash(std::string_view text) {
 }
 
 void apply_content_policy(model::AiSpan& span, model::ContentPolicy policy,
-                          const Redactor& redactor) {
+                          const scan::SensitiveData& redactor) {
   span.content_policy = std::string(model::to_string(policy));
   if (policy == model::ContentPolicy::kRaw) return;
   const FieldPolicy apply(policy, redactor);
@@ -201,7 +201,7 @@ void apply_content_policy(model::AiSpan& span, model::ContentPolicy policy,
 }
 
 void apply_content_policy(store::SpanContent& content, model::ContentPolicy policy,
-                          const Redactor& redactor) {
+                          const scan::SensitiveData& redactor) {
   if (policy == model::ContentPolicy::kRaw) return;
   const FieldPolicy apply(policy, redactor);
   apply.messages(content.input_messages);

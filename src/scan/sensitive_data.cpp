@@ -1,4 +1,4 @@
-#include "ingest/redact.h"
+#include "scan/sensitive_data.h"
 
 #include <re2/re2.h>
 #include <re2/set.h>
@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace aiir::ingest {
+namespace aiir::scan {
 namespace {
 
 using std::size_t;
@@ -423,7 +423,7 @@ std::optional<Span> accept_pem_block(Scan& s, size_t b, size_t e) {
 
 struct Rule {
   const char* pattern;
-  std::string_view placeholder;
+  SensitiveKind kind;
   Acceptor accept;
   // On rejection, resume after the whole match instead of one byte later. Only for patterns
   // whose later starts inside the match would be rejected the same way (token secrets), so an
@@ -431,7 +431,9 @@ struct Rule {
   bool skip_rejected_match;
 };
 
-constexpr std::string_view kSecret = "<SECRET>";
+constexpr SensitiveKind kSecret = SensitiveKind::kSecret;
+constexpr SensitiveKind kEmail = SensitiveKind::kEmail;
+constexpr SensitiveKind kPhone = SensitiveKind::kPhone;
 
 // Order breaks ties between matches that start at the same place: a secret or an e-mail address
 // is replaced whole before its digits could be read as a card or a phone number.
@@ -449,21 +451,37 @@ const std::array<Rule, 17> kRules{{
     // Bytes 0x80-0xff are UTF-8 letters of internationalized addresses ("josé@exämple.com"). The
     // first character is ASCII so that text glued before an address ("请发邮件到jose@example.com")
     // is not taken for part of it.
-    {R"([A-Za-z0-9._%+\-][A-Za-z0-9._%+\-\x80-\xff]*@[A-Za-z0-9\x80-\xff](?:[A-Za-z0-9\-\x80-\xff]*)"
-     R"([A-Za-z0-9\x80-\xff])?(?:\.[A-Za-z0-9\x80-\xff](?:[A-Za-z0-9\-\x80-\xff]*)"
-     R"([A-Za-z0-9\x80-\xff])?)*\.[A-Za-z]{2,})",
-     "<EMAIL>", accept_email, false},
-    {R"([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)", "<IBAN>", accept_iban, false},
-    {R"([0-9](?:[ \-]?[0-9]){12,18})", "<CARD>", accept_card, false},
-    {R"([0-9]{3}-[0-9]{2}-[0-9]{4})", "<SSN>", accept_ssn, false},
-    {R"([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})", "<IP_ADDRESS>", accept_ipv4, false},
-    {R"(\+[1-9][0-9]{0,2}(?:[ .\-]?(?:\([0-9]{1,4}\)|[0-9]{1,6})){1,6})", "<PHONE>",
+    {R"([A-Za-z0-9._%+\-][A-Za-z0-9._%+\-\x80-\xff]*@)"
+     R"([A-Za-z0-9\x80-\xff](?:[A-Za-z0-9\-\x80-\xff]*[A-Za-z0-9\x80-\xff])?)"
+     R"((?:\.[A-Za-z0-9\x80-\xff](?:[A-Za-z0-9\-\x80-\xff]*[A-Za-z0-9\x80-\xff])?)*)"
+     R"(\.[A-Za-z]{2,})",
+     kEmail, accept_email, false},
+    {R"([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)", SensitiveKind::kIban,
+     accept_iban, false},
+    {R"([0-9](?:[ \-]?[0-9]){12,18})", SensitiveKind::kCard, accept_card, false},
+    {R"([0-9]{3}-[0-9]{2}-[0-9]{4})", SensitiveKind::kSsn, accept_ssn, false},
+    {R"([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})", SensitiveKind::kIpAddress, accept_ipv4,
+     false},
+    {R"(\+[1-9][0-9]{0,2}(?:[ .\-]?(?:\([0-9]{1,4}\)|[0-9]{1,6})){1,6})", kPhone,
      accept_international_phone, false},
-    {R"((?:1[ .\-])?(?:\([0-9]{3}\) ?|[0-9]{3}[ .\-])[0-9]{3}[ .\-][0-9]{4})", "<PHONE>",
+    {R"((?:1[ .\-])?(?:\([0-9]{3}\) ?|[0-9]{3}[ .\-])[0-9]{3}[ .\-][0-9]{4})", kPhone,
      accept_nanp_phone, false},
-    {R"((?:0[0-9]{1,4}|\(0[0-9]{1,4}\))(?:[ \-][0-9]{2,8}){1,4})", "<PHONE>", accept_trunk_phone,
+    {R"((?:0[0-9]{1,4}|\(0[0-9]{1,4}\))(?:[ \-][0-9]{2,8}){1,4})", kPhone, accept_trunk_phone,
      false},
 }};
+
+std::string_view placeholder(SensitiveKind kind) {
+  switch (kind) {
+    case SensitiveKind::kEmail: return "<EMAIL>";
+    case SensitiveKind::kPhone: return "<PHONE>";
+    case SensitiveKind::kCard: return "<CARD>";
+    case SensitiveKind::kIban: return "<IBAN>";
+    case SensitiveKind::kSsn: return "<SSN>";
+    case SensitiveKind::kIpAddress: return "<IP_ADDRESS>";
+    case SensitiveKind::kSecret: return "<SECRET>";
+  }
+  return "<SECRET>";
+}
 
 RE2::Options pattern_options() {
   RE2::Options options;
@@ -495,22 +513,26 @@ Candidate find_candidate(const RE2& regex, int rule, std::string_view text, size
 }
 
 struct SweepResult {
-  int replaced = 0;
-  // False when a refused match was within look-around distance of a replacement: the text it
-  // was judged in has changed, and a further sweep is needed for the result to be final.
+  int accepted = 0;
+  // False when a refused match was within look-around distance of an accepted one: once that is
+  // replaced, the text the refusal was judged in has changed, and a further redaction sweep is
+  // needed for the result to be final.
   bool settled = true;
 };
 
-// One left-to-right sweep with the given rules (indexes into kRules, ascending): at each step the
-// candidate that starts first is decided (on a tie, the rule listed first), so whatever comes
-// first in the text is replaced whole and a later rule never cuts into it.
+// One left-to-right sweep with the given rules (indexes into kRules, ascending) over `text`: at
+// each step the candidate that starts first is decided (on a tie, the rule listed first), so
+// whatever comes first in the text is taken whole and a later rule never cuts into it. Calls
+// `on_accept(kind, span)` for each accepted value, in text order; the acceptors judge what follows
+// an accepted value as if it had been replaced already. Redaction and finding share this sweep so
+// that what is found is exactly what would be replaced.
+template <typename OnAccept>
 SweepResult sweep(const std::vector<std::unique_ptr<RE2>>& regexes, const std::vector<int>& rules,
-                  std::string& text) {
+                  std::string_view text, OnAccept&& on_accept) {
   Scan scan{text};
   std::vector<Candidate> next;
+  next.reserve(rules.size());
   for (int rule : rules) next.push_back(find_candidate(*regexes[rule], rule, text, 0));
-  std::string out;
-  size_t copied = 0;
   size_t refused_reach = 0;  // how far right the surroundings of refused matches reach
   SweepResult result;
   while (true) {
@@ -532,28 +554,36 @@ SweepResult sweep(const std::vector<std::unique_ptr<RE2>>& regexes, const std::v
       continue;
     }
     if (span->begin < refused_reach) result.settled = false;
-    out.append(text, copied, span->begin - copied);
-    out += rule.placeholder;
+    on_accept(rule.kind, *span);
     scan.last_begin = span->begin;
-    copied = scan.last_end = span->end;
-    ++result.replaced;
+    scan.last_end = span->end;
+    ++result.accepted;
     for (Candidate& c : next) {
-      if (c.found && c.begin < copied)
-        c = find_candidate(*regexes[c.rule], c.rule, text, copied);
+      if (c.found && c.begin < scan.last_end)
+        c = find_candidate(*regexes[c.rule], c.rule, text, scan.last_end);
     }
-  }
-  if (result.replaced > 0) {
-    out.append(text, copied, std::string::npos);
-    text.swap(out);
   }
   return result;
 }
 
 }  // namespace
 
+std::string_view to_string(SensitiveKind kind) {
+  switch (kind) {
+    case SensitiveKind::kEmail: return "email";
+    case SensitiveKind::kPhone: return "phone";
+    case SensitiveKind::kCard: return "card";
+    case SensitiveKind::kIban: return "iban";
+    case SensitiveKind::kSsn: return "ssn";
+    case SensitiveKind::kIpAddress: return "ip_address";
+    case SensitiveKind::kSecret: return "secret";
+  }
+  return "secret";
+}
+
 // ---------------------------------------------------------------------------------------------
 
-struct Redactor::Patterns {
+struct SensitiveData::Patterns {
   std::vector<std::unique_ptr<RE2>> regexes;  // regexes[i] is kRules[i]
   RE2::Set any{pattern_options(), RE2::UNANCHORED};
 
@@ -562,37 +592,68 @@ struct Redactor::Patterns {
       auto regex = std::make_unique<RE2>(rule.pattern, pattern_options());
       std::string error;
       // The patterns are constants of this file: failing to compile one is a bug, found by the
-      // first test that constructs a Redactor.
+      // first test that constructs a SensitiveData.
       if (!regex->ok() || any.Add(rule.pattern, &error) < 0)
-        throw std::logic_error("redact pattern does not compile: " + std::string(rule.pattern));
+        throw std::logic_error("sensitive-data pattern does not compile: " +
+                               std::string(rule.pattern));
       regexes.push_back(std::move(regex));
     }
-    if (!any.Compile()) throw std::logic_error("redact pattern set does not compile");
+    if (!any.Compile()) throw std::logic_error("sensitive-data pattern set does not compile");
   }
 
-  // Indexes of the rules that can match somewhere in `text`, in rule order.
-  std::vector<int> candidates(const std::string& text) const {
-    std::vector<int> hits;
+  // Fills `hits` with the indexes of the rules that can match somewhere in `text`, in rule order;
+  // false when none can. Asking the set first without a result vector lets clean text (the common
+  // case) stop at the set's verdict without allocating anything.
+  bool candidates(std::string_view text, std::vector<int>& hits) const {
     RE2::Set::ErrorInfo error{};
-    if (!any.Match(text, &hits, &error) && error.kind != RE2::Set::kNoError) {
+    bool any_match = any.Match(text, nullptr, &error);
+    if (!any_match && error.kind == RE2::Set::kNoError) return false;
+    if (any_match) {
+      error = RE2::Set::ErrorInfo{};
+      any_match = any.Match(text, &hits, &error);
+    }
+    if (!any_match) {
       // The set's DFA ran out of memory on this text: fall back to trying every rule.
       hits.clear();
       for (size_t i = 0; i < kRules.size(); ++i) hits.push_back(static_cast<int>(i));
     }
     std::sort(hits.begin(), hits.end());
-    return hits;
+    return !hits.empty();
   }
 
   SweepResult redact_once(std::string& text) const {
-    const std::vector<int> rules = candidates(text);
-    return rules.empty() ? SweepResult{} : sweep(regexes, rules, text);
+    std::vector<int> rules;
+    if (!candidates(text, rules)) return SweepResult{};
+    std::string out;
+    size_t copied = 0;
+    const SweepResult result =
+        sweep(regexes, rules, text, [&](SensitiveKind kind, const Span& span) {
+          out.append(text, copied, span.begin - copied);
+          out += placeholder(kind);
+          copied = span.end;
+        });
+    if (result.accepted > 0) {
+      out.append(text, copied, std::string::npos);
+      text.swap(out);
+    }
+    return result;
+  }
+
+  std::vector<Finding> find(std::string_view text) const {
+    std::vector<Finding> found;
+    std::vector<int> rules;
+    if (!candidates(text, rules)) return found;
+    sweep(regexes, rules, text, [&](SensitiveKind kind, const Span& span) {
+      found.push_back(Finding{kind, span.begin, span.end});
+    });
+    return found;
   }
 };
 
-Redactor::Redactor() : patterns_(std::make_unique<Patterns>()) {}
-Redactor::~Redactor() = default;
+SensitiveData::SensitiveData() : patterns_(std::make_unique<Patterns>()) {}
+SensitiveData::~SensitiveData() = default;
 
-int Redactor::redact(std::string& text) const {
+int SensitiveData::redact(std::string& text) const {
   // One sweep is normally final: a placeholder counts as a boundary for what follows it, and
   // every numeric rule checks its ends alike. Only when a refused match sat next to a replacement
   // (a PEM block glued to a key, say) does another sweep run, so that redacting the result again
@@ -602,12 +663,16 @@ int Redactor::redact(std::string& text) const {
   int total = 0;
   for (int pass = 0; pass < kMaxPasses; ++pass) {
     const SweepResult result = patterns_->redact_once(text);
-    total += result.replaced;
+    total += result.accepted;
     if (result.settled) break;
   }
   return total;
 }
 
+std::vector<Finding> SensitiveData::find(std::string_view text) const {
+  return patterns_->find(text);
+}
+
 bool is_card_number_text(std::string_view digits) { return is_card_number(digits); }
 
-}  // namespace aiir::ingest
+}  // namespace aiir::scan

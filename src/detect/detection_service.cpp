@@ -1,0 +1,288 @@
+#include "detect/detection_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace aiir::detect {
+namespace {
+
+std::chrono::nanoseconds as_duration(core::UnixNanos n) { return std::chrono::nanoseconds(n); }
+
+// Prometheus label values must escape backslash, quote and newline; detector ids are
+// [a-z0-9._-] so they never need it, but the rule costs nothing to keep.
+std::string label(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    out += c == '\n' ? 'n' : c;
+  }
+  return out;
+}
+
+}  // namespace
+
+DetectionService::DetectionService(store::Store& store, const core::Clock& clock,
+                                   std::shared_ptr<const DetectorSet> detectors,
+                                   DetectionOptions options)
+    : store_(store),
+      clock_(clock),
+      options_(options),
+      engine_(std::make_shared<Engine>(std::move(detectors))) {}
+
+DetectionService::~DetectionService() { stop(); }
+
+core::Status DetectionService::start() {
+  auto cursor = store_.read_cursor(kCursor);
+  if (!cursor.ok()) return cursor.error();
+  if (*cursor) {
+    cursor_ = **cursor;
+  } else {
+    auto last = store_.last_span_seq();
+    if (!last.ok()) return last.error();
+    cursor_ = *last;
+    auto moved = store_.commit_signals({}, kCursor, cursor_);
+    if (!moved.ok()) return moved.error();
+  }
+  replay_into(*engine_, cursor_);
+  {
+    std::lock_guard lock(mu_);
+    stats_.cursor = cursor_;
+  }
+  spdlog::info("detection: {} detectors, judging spans after #{}",
+               engine_->set().detectors().size(), cursor_);
+  thread_ = std::thread([this] { run(); });
+  return {};
+}
+
+void DetectionService::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void DetectionService::notify() {
+  {
+    std::lock_guard lock(mu_);
+    pending_ = true;
+  }
+  wake_.notify_one();
+}
+
+void DetectionService::replace(std::shared_ptr<const DetectorSet> detectors) {
+  {
+    std::lock_guard lock(mu_);
+    next_set_ = std::move(detectors);
+    pending_ = true;
+  }
+  wake_.notify_one();
+}
+
+bool DetectionService::wait_for(std::int64_t seq, core::UnixNanos timeout) {
+  notify();
+  std::unique_lock lock(mu_);
+  return progressed_.wait_for(lock, as_duration(timeout),
+                              [&] { return stats_.cursor >= seq || stopping_; }) &&
+         stats_.cursor >= seq;
+}
+
+void DetectionService::replay_into(Engine& engine, std::int64_t up_to) {
+  if (engine.set().longest_window() == 0) {
+    bool has_absence = false;
+    for (const auto& d : engine.set().detectors()) {
+      has_absence |= std::holds_alternative<AbsenceSpec>(d.def.stateful);
+    }
+    if (!has_absence) return;
+  }
+  std::int64_t from = std::max<std::int64_t>(0, up_to - options_.replay_spans);
+  std::uint64_t replayed = 0;
+  const core::UnixNanos now = clock_.now();
+  while (from < up_to) {
+    auto batch = store_.read_spans_after(from, options_.batch_spans);
+    if (!batch.ok()) {
+      spdlog::warn("detection: replay stopped early: {}", batch.error().message());
+      break;
+    }
+    if (batch->empty()) break;
+    for (const auto& stored : *batch) {
+      if (stored.seq > up_to) break;
+      engine.replay(stored.span, stored.seq, now);
+      ++replayed;
+    }
+    from = batch->back().seq;
+  }
+  std::lock_guard lock(mu_);
+  stats_.spans_replayed += replayed;
+}
+
+void DetectionService::run() {
+  core::UnixNanos last_tick = clock_.now();
+  while (true) {
+    std::shared_ptr<const DetectorSet> reloaded;
+    {
+      std::unique_lock lock(mu_);
+      wake_.wait_for(lock, as_duration(options_.tick), [&] { return pending_ || stopping_; });
+      if (stopping_) return;
+      pending_ = false;
+      reloaded = std::move(next_set_);
+    }
+    if (reloaded) {
+      auto engine = std::make_shared<Engine>(std::move(reloaded));
+      replay_into(*engine, cursor_);
+      std::lock_guard lock(mu_);
+      engine_ = std::move(engine);
+      stats_.reloads++;
+    }
+    while (step()) {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+    }
+    const core::UnixNanos now = clock_.now();
+    if (now - last_tick >= options_.tick) {
+      last_tick = now;
+      std::vector<model::Signal> signals;
+      engine_->tick(now, signals);
+      if (!signals.empty()) store_signals(signals, cursor_);
+    }
+  }
+}
+
+bool DetectionService::step() {
+  auto batch = store_.read_spans_after(cursor_, options_.batch_spans);
+  if (!batch.ok()) {
+    spdlog::warn("detection: cannot read spans after #{}: {}", cursor_, batch.error().message());
+    std::lock_guard lock(mu_);
+    stats_.store_errors++;
+    return false;
+  }
+  if (batch->empty()) return false;
+  std::vector<model::Signal> signals;
+  const core::UnixNanos now = clock_.now();
+  for (const auto& stored : *batch) engine_->evaluate(stored.span, stored.seq, now, signals);
+  engine_->tick(now, signals);
+  const std::int64_t position = batch->back().seq;
+  // The engine's windows have seen these spans: the signals must be stored before moving on, or
+  // re-reading the batch would count its spans twice. Retry until stored or stopping.
+  while (!store_signals(signals, position)) {
+    std::unique_lock lock(mu_);
+    if (wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; })) return false;
+  }
+  std::vector<std::size_t> groups;
+  for (int i = 0; i < static_cast<int>(engine_->set().detectors().size()); ++i) {
+    groups.push_back(engine_->window_groups(i));
+  }
+  {
+    std::lock_guard lock(mu_);
+    stats_.spans_judged += batch->size();
+    window_groups_ = std::move(groups);
+  }
+  return static_cast<int>(batch->size()) == options_.batch_spans;
+}
+
+bool DetectionService::store_signals(std::vector<model::Signal>& signals, std::int64_t position) {
+  auto stored = store_.commit_signals(signals, kCursor, position);
+  std::lock_guard lock(mu_);
+  if (!stored.ok()) {
+    stats_.store_errors++;
+    spdlog::warn("detection: cannot store {} signals: {}", signals.size(),
+                 stored.error().message());
+    return false;
+  }
+  cursor_ = position;
+  stats_.cursor = position;
+  stats_.signals_stored += stored->size();
+  stats_.signals_duplicate += signals.size() - stored->size();
+  for (const auto& s : *stored) {
+    spdlog::info("signal {}: {} on {} ({}), trace {}", s.id(), s.detector,
+                 s.workflow.empty() ? "-" : s.workflow, model::to_string(s.category),
+                 s.trace_id.empty() ? "-" : s.trace_id);
+  }
+  progressed_.notify_all();
+  return true;
+}
+
+DetectionStats DetectionService::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+std::map<std::string, DetectorReport> DetectionService::reports() const {
+  std::shared_ptr<Engine> engine;
+  std::vector<std::size_t> groups;
+  {
+    std::lock_guard lock(mu_);
+    engine = engine_;
+    groups = window_groups_;
+  }
+  std::map<std::string, DetectorReport> out;
+  const auto& detectors = engine->set().detectors();
+  for (std::size_t i = 0; i < detectors.size(); ++i) {
+    const auto& c = engine->counters(static_cast<int>(i));
+    out[detectors[i].def.id] = DetectorReport{
+        c.evaluations.load(), c.matches.load(), c.signals.load(),
+        static_cast<double>(c.estimated_nanos.load()) / 1e9, i < groups.size() ? groups[i] : 0};
+  }
+  return out;
+}
+
+void DetectionService::render_metrics(std::string& out) const {
+  std::shared_ptr<Engine> engine;
+  DetectionStats stats;
+  std::vector<std::size_t> groups;
+  {
+    std::lock_guard lock(mu_);
+    engine = engine_;
+    stats = stats_;
+    groups = window_groups_;
+  }
+  auto family = [&out](const char* name, const char* type, const char* help) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+  };
+  auto sample = [&out](const std::string& name, double value) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.9g", value);
+    out += name + " " + buffer + "\n";
+  };
+  family("aiir_detection_cursor", "gauge", "Sequence number of the last span judged.");
+  sample("aiir_detection_cursor", static_cast<double>(stats.cursor));
+  family("aiir_detection_spans_total", "counter", "Spans judged by live detection.");
+  sample("aiir_detection_spans_total", static_cast<double>(stats.spans_judged));
+  family("aiir_detection_signals_total", "counter", "Signals stored by live detection.");
+  sample("aiir_detection_signals_total", static_cast<double>(stats.signals_stored));
+  family("aiir_detection_store_errors_total", "counter",
+         "Failed reads or writes of the store by detection (retried).");
+  sample("aiir_detection_store_errors_total", static_cast<double>(stats.store_errors));
+
+  const auto& detectors = engine->set().detectors();
+  const auto per_detector = [&](const char* name, const char* type, const char* help,
+                                auto value_of) {
+    family(name, type, help);
+    for (int i = 0; i < static_cast<int>(detectors.size()); ++i) {
+      sample(std::string(name) + "{detector=\"" + label(detectors[i].def.id) + "\"}",
+             value_of(i));
+    }
+  };
+  per_detector("aiir_detector_evaluations_total", "counter", "Spans offered to the detector.",
+               [&](int i) { return static_cast<double>(engine->counters(i).evaluations.load()); });
+  per_detector("aiir_detector_matches_total", "counter",
+               "Spans the detector's match condition held for.",
+               [&](int i) { return static_cast<double>(engine->counters(i).matches.load()); });
+  per_detector("aiir_detector_signals_total", "counter", "Signals the detector produced.",
+               [&](int i) { return static_cast<double>(engine->counters(i).signals.load()); });
+  per_detector("aiir_detector_evaluation_seconds_total", "counter",
+               "CPU time spent evaluating the detector (sampled on 1 span in 8 and scaled).",
+               [&](int i) {
+                 return static_cast<double>(engine->counters(i).estimated_nanos.load()) / 1e9;
+               });
+  per_detector("aiir_detector_window_groups", "gauge",
+               "Groups (or waiting checks) held in the detector's window state.",
+               [&](int i) {
+                 const auto at = static_cast<std::size_t>(i);
+                 return at < groups.size() ? static_cast<double>(groups[at]) : 0.0;
+               });
+}
+
+}  // namespace aiir::detect

@@ -1,0 +1,280 @@
+#include "model/signal.h"
+
+#include <cstdio>
+#include <ctime>
+#include <limits>
+
+#include "core/crypto.h"
+
+namespace aiir::model {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::size_t kFingerprintChars = 32;
+
+// Signals keep full precision: two signals from spans a microsecond apart must not read as
+// simultaneous, and a round trip through the API must give back the same time.
+std::string format_rfc3339_nanos(core::UnixNanos t) {
+  core::UnixNanos secs = t / core::kNanosPerSecond;
+  core::UnixNanos nanos = t % core::kNanosPerSecond;
+  if (nanos < 0) {  // times before 1970 round toward the earlier second
+    secs -= 1;
+    nanos += core::kNanosPerSecond;
+  }
+  std::time_t tt = static_cast<std::time_t>(secs);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[96];  // room for any int the compiler can imagine in each field
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<long long>(nanos));
+  return buf;
+}
+
+void put(json::object& o, std::string_view key, const std::string& value) {
+  if (!value.empty()) o[key] = value;
+}
+
+std::string get_string(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+std::int64_t get_int(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  if (v == nullptr) return 0;
+  if (v->is_int64()) return v->get_int64();
+  constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  if (v->is_uint64() && v->get_uint64() <= kMax) return static_cast<std::int64_t>(v->get_uint64());
+  return 0;
+}
+
+// 0 when absent or unreadable. Years outside what UnixNanos holds (1678..2261; Go's zero time
+// "0001-01-01T00:00:00Z" among them) read as 0 instead of overflowing.
+core::UnixNanos get_time(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  if (v == nullptr || !v->is_string()) return 0;
+  std::string_view text = v->as_string();
+  int year = 0;
+  for (std::size_t i = 0; i < 4; ++i) {
+    if (i >= text.size() || text[i] < '0' || text[i] > '9') return 0;
+    year = year * 10 + (text[i] - '0');
+  }
+  core::UnixNanos t = 0;
+  if (year < 1678 || year > 2261 || !core::parse_rfc3339(text, t)) return 0;
+  return t;
+}
+
+void append_part(std::string& out, std::string_view part) {
+  out += std::to_string(part.size());
+  out += ':';
+  out += part;
+}
+
+}  // namespace
+
+const std::vector<std::pair<std::string_view, Category>>& category_names() {
+  static const std::vector<std::pair<std::string_view, Category>> names{
+      {"data_exposure", Category::kDataExposure},
+      {"misinformation", Category::kMisinformation},
+      {"unsafe_output", Category::kUnsafeOutput},
+      {"tool_misuse", Category::kToolMisuse},
+      {"excessive_agency", Category::kExcessiveAgency},
+      {"prompt_injection", Category::kPromptInjection},
+      {"bias", Category::kBias},
+      {"drift", Category::kDrift},
+      {"policy_violation", Category::kPolicyViolation},
+      {"availability", Category::kAvailability},
+      {"near_miss", Category::kNearMiss},
+  };
+  return names;
+}
+
+std::string_view to_string(Category category) {
+  for (const auto& [name, c] : category_names()) {
+    if (c == category) return name;
+  }
+  return "unknown";
+}
+
+std::optional<Category> parse_category(std::string_view text) {
+  for (const auto& [name, c] : category_names()) {
+    if (name == text) return c;
+  }
+  return std::nullopt;
+}
+
+std::string_view default_owasp_id(Category category) {
+  switch (category) {
+    case Category::kDataExposure: return "LLM02:2025";     // sensitive information disclosure
+    case Category::kMisinformation: return "LLM09:2025";   // misinformation
+    case Category::kUnsafeOutput: return "LLM05:2025";     // improper output handling
+    case Category::kToolMisuse: return "LLM06:2025";       // excessive agency
+    case Category::kExcessiveAgency: return "LLM06:2025";  // excessive agency
+    case Category::kPromptInjection: return "LLM01:2025";  // prompt injection
+    case Category::kAvailability: return "LLM10:2025";     // unbounded consumption
+    case Category::kBias:
+    case Category::kDrift:
+    case Category::kPolicyViolation:
+    case Category::kNearMiss: return "";
+  }
+  return "";
+}
+
+bool valid_owasp_id(std::string_view id) {
+  constexpr std::string_view kYear = ":2025";
+  if (id.size() != 5 && id.size() != 5 + kYear.size()) return false;
+  if (id.substr(0, 3) != "LLM") return false;
+  if (id.size() > 5 && id.substr(5) != kYear) return false;
+  char tens = id[3];
+  char ones = id[4];
+  if (tens == '0') return ones >= '1' && ones <= '9';
+  return tens == '1' && ones == '0';
+}
+
+const std::vector<std::pair<std::string_view, Impact>>& impact_names() {
+  static const std::vector<std::pair<std::string_view, Impact>> names{
+      {"low", Impact::kLow},
+      {"medium", Impact::kMedium},
+      {"high", Impact::kHigh},
+      {"critical", Impact::kCritical},
+  };
+  return names;
+}
+
+std::string_view to_string(Impact impact) {
+  for (const auto& [name, i] : impact_names()) {
+    if (i == impact) return name;
+  }
+  return "unknown";
+}
+
+std::optional<Impact> parse_impact(std::string_view text) {
+  for (const auto& [name, i] : impact_names()) {
+    if (name == text) return i;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+const std::vector<std::pair<std::string_view, SignalSource>>& source_names() {
+  static const std::vector<std::pair<std::string_view, SignalSource>> names{
+      {"detector", SignalSource::kDetector},
+      {"hunt", SignalSource::kHunt},
+      {"api", SignalSource::kApi},
+      {"alertmanager", SignalSource::kAlertmanager},
+  };
+  return names;
+}
+
+}  // namespace
+
+std::string_view to_string(SignalSource source) {
+  for (const auto& [name, s] : source_names()) {
+    if (s == source) return name;
+  }
+  return "unknown";
+}
+
+std::optional<SignalSource> parse_signal_source(std::string_view text) {
+  for (const auto& [name, s] : source_names()) {
+    if (name == text) return s;
+  }
+  return std::nullopt;
+}
+
+std::string signal_fingerprint(std::string_view detector, std::string_view workflow,
+                               const std::vector<std::pair<std::string, std::string>>& group) {
+  // "<length>:<bytes>" per part makes the encoding decodable, so ("a","bc") and ("ab","c")
+  // hash different inputs. Group order counts: detectors state their group_by list in order.
+  std::string input;
+  append_part(input, detector);
+  append_part(input, workflow);
+  for (const auto& [key, value] : group) {
+    append_part(input, key);
+    append_part(input, value);
+  }
+  return core::sha256_hex(input).substr(0, kFingerprintChars);
+}
+
+json::object to_json(const Signal& s) {
+  json::object o;
+  o["id"] = s.id();
+  o["seq"] = s.seq;
+  o["source"] = to_string(s.source);
+  put(o, "detector", s.detector);
+  put(o, "workflow", s.workflow);
+  o["category"] = to_string(s.category);
+  put(o, "owasp", s.owasp);
+  o["impact"] = to_string(s.impact);
+  put(o, "summary", s.summary);
+  put(o, "fingerprint", s.fingerprint);
+  json::object group;
+  for (const auto& [key, value] : s.group) group[key] = value;
+  o["group"] = std::move(group);
+  put(o, "trace_id", s.trace_id);
+  put(o, "span_id", s.span_id);
+  if (s.span_seq != 0) o["span_seq"] = s.span_seq;
+  put(o, "user_id", s.user_id);
+  put(o, "session_id", s.session_id);
+  put(o, "account_id", s.account_id);
+  put(o, "record_id", s.record_id);
+  o["observed"] = s.observed;
+  o["event_time"] = format_rfc3339_nanos(s.event_time);
+  o["detected_at"] = format_rfc3339_nanos(s.detected_at);
+  o["resolved"] = s.resolved;
+  put(o, "hunt_id", s.hunt_id);
+  return o;
+}
+
+Signal signal_from_json(const json::object& o) {
+  Signal s;
+  s.seq = get_int(o, "seq");
+  if (s.seq == 0) {
+    // An object written by hand may carry only the id.
+    std::string id = get_string(o, "id");
+    if (id.rfind("sig-", 0) == 0) {
+      std::int64_t n = 0;
+      bool digits = id.size() > 4 && id.size() <= 4 + 18;
+      for (std::size_t i = 4; digits && i < id.size(); ++i) {
+        if (id[i] < '0' || id[i] > '9') digits = false;
+        n = n * 10 + (id[i] - '0');
+      }
+      if (digits) s.seq = n;
+    }
+  }
+  s.source = parse_signal_source(get_string(o, "source")).value_or(SignalSource::kDetector);
+  s.detector = get_string(o, "detector");
+  s.workflow = get_string(o, "workflow");
+  s.category = parse_category(get_string(o, "category")).value_or(Category::kPolicyViolation);
+  s.owasp = get_string(o, "owasp");
+  s.impact = parse_impact(get_string(o, "impact")).value_or(Impact::kMedium);
+  s.summary = get_string(o, "summary");
+  s.fingerprint = get_string(o, "fingerprint");
+  if (const auto* g = o.if_contains("group"); g != nullptr && g->is_object()) {
+    for (const auto& [key, value] : g->as_object()) {
+      if (value.is_string()) s.group.emplace_back(std::string(key), std::string(value.as_string()));
+    }
+  }
+  s.trace_id = get_string(o, "trace_id");
+  s.span_id = get_string(o, "span_id");
+  s.span_seq = get_int(o, "span_seq");
+  s.user_id = get_string(o, "user_id");
+  s.session_id = get_string(o, "session_id");
+  s.account_id = get_string(o, "account_id");
+  s.record_id = get_string(o, "record_id");
+  if (const auto* v = o.if_contains("observed"); v != nullptr && v->is_object()) {
+    s.observed = v->as_object();
+  }
+  s.event_time = get_time(o, "event_time");
+  s.detected_at = get_time(o, "detected_at");
+  if (const auto* v = o.if_contains("resolved"); v != nullptr && v->is_bool()) {
+    s.resolved = v->as_bool();
+  }
+  s.hunt_id = get_string(o, "hunt_id");
+  return s;
+}
+
+}  // namespace aiir::model

@@ -1,0 +1,135 @@
+#include <algorithm>
+
+#include "store/sqlite/tables.h"
+
+namespace aiir::store::sqlite {
+namespace {
+
+namespace json = boost::json;
+
+void bind_or_null(Stmt& s, int index, const std::string& value) {
+  if (value.empty()) {
+    s.bind_null(index);
+  } else {
+    s.bind(index, value);
+  }
+}
+
+core::Result<model::Signal> read_signal(const Stmt& s) {
+  boost::system::error_code ec;
+  json::value body = json::parse(s.text(1), ec);
+  if (ec || !body.is_object()) {
+    return core::internal("signal " + std::to_string(s.integer(0)) +
+                          " has an unreadable body in the store");
+  }
+  model::Signal signal = model::signal_from_json(body.as_object());
+  signal.seq = s.integer(0);
+  return signal;
+}
+
+}  // namespace
+
+core::Result<std::vector<model::Signal>> insert_signals(
+    Db& db, const std::vector<model::Signal>& signals) {
+  Stmt s(db,
+         "INSERT OR IGNORE INTO signals (dedup_key, source, detector, workflow, category, "
+         "fingerprint, trace_id, hunt_id, detected_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+         "?)");
+  std::vector<model::Signal> stored;
+  for (const auto& signal : signals) {
+    bind_or_null(s, 1, signal.dedup_key);
+    s.bind(2, model::to_string(signal.source)).bind(3, signal.detector).bind(4, signal.workflow);
+    s.bind(5, model::to_string(signal.category)).bind(6, signal.fingerprint);
+    bind_or_null(s, 7, signal.trace_id);
+    bind_or_null(s, 8, signal.hunt_id);
+    s.bind(9, signal.detected_at);
+    s.bind(10, json::serialize(model::to_json(signal)));
+    AIIR_RETURN_IF_ERROR(s.run());
+    if (sqlite3_changes(db.get()) == 0) continue;  // judged before: the dedup key is stored
+    stored.push_back(signal);
+    stored.back().seq = sqlite3_last_insert_rowid(db.get());
+  }
+  return stored;
+}
+
+core::Status update_cursor(Db& db, const std::string& cursor, std::int64_t position) {
+  Stmt s(db,
+         "INSERT INTO cursors (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET "
+         "position = excluded.position");
+  s.bind(1, cursor).bind(2, position);
+  return s.run();
+}
+
+core::Result<std::optional<std::int64_t>> select_cursor(Db& db, const std::string& cursor) {
+  Stmt s(db, "SELECT position FROM cursors WHERE name = ?");
+  s.bind(1, cursor);
+  auto row = s.step();
+  if (!row.ok()) return row.error();
+  if (!*row) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(s.integer(0));
+}
+
+core::Result<SignalPage> select_signals(Db& db, const SignalQuery& q) {
+  std::string sql = "SELECT seq, body FROM signals WHERE 1 = 1";
+  std::vector<std::string> texts;
+  auto text_filter = [&](const char* column, const std::string& value) {
+    if (value.empty()) return;
+    sql += std::string(" AND ") + column + " = ?";
+    texts.push_back(value);
+  };
+  text_filter("detector", q.detector);
+  text_filter("workflow", q.workflow);
+  text_filter("fingerprint", q.fingerprint);
+  text_filter("trace_id", q.trace_id);
+  text_filter("hunt_id", q.hunt_id);
+  if (q.category) text_filter("category", std::string(model::to_string(*q.category)));
+  if (q.source) text_filter("source", std::string(model::to_string(*q.source)));
+  if (q.hunt_id.empty() && !q.include_hunts) sql += " AND hunt_id IS NULL";
+  std::vector<std::int64_t> integers;
+  if (q.since) {
+    sql += " AND detected_at >= ?";
+    integers.push_back(*q.since);
+  }
+  if (q.until) {
+    sql += " AND detected_at < ?";
+    integers.push_back(*q.until);
+  }
+  if (q.before) {
+    sql += " AND seq < ?";
+    integers.push_back(*q.before);
+  }
+  const int limit = std::clamp(q.limit, 1, 1000);
+  sql += " ORDER BY seq DESC LIMIT ?";
+  integers.push_back(limit + 1);
+  Stmt s(db, sql);
+  int i = 0;
+  for (const auto& t : texts) s.bind(++i, t);
+  for (auto v : integers) s.bind(++i, v);
+  SignalPage page;
+  while (true) {
+    auto row = s.step();
+    if (!row.ok()) return row.error();
+    if (!*row) break;
+    auto signal = read_signal(s);
+    if (!signal.ok()) return signal.error();
+    page.signals.push_back(std::move(*signal));
+  }
+  if (static_cast<int>(page.signals.size()) > limit) {
+    page.signals.pop_back();
+    page.next_cursor = page.signals.back().seq;
+  }
+  return page;
+}
+
+core::Result<std::optional<model::Signal>> select_signal(Db& db, std::int64_t seq) {
+  Stmt s(db, "SELECT seq, body FROM signals WHERE seq = ?");
+  s.bind(1, seq);
+  auto row = s.step();
+  if (!row.ok()) return row.error();
+  if (!*row) return std::optional<model::Signal>();
+  auto signal = read_signal(s);
+  if (!signal.ok()) return signal.error();
+  return std::optional<model::Signal>(std::move(*signal));
+}
+
+}  // namespace aiir::store::sqlite
