@@ -49,6 +49,9 @@ int run(int argc, char** argv) {
   add_workflows_commands(app, ctx);
   add_admin_commands(app, ctx);
   add_traces_commands(app, ctx);
+  add_signals_commands(app, ctx);
+  add_detectors_commands(app, ctx);
+  add_hunt_commands(app, ctx);
   add_demo_command(app, ctx);
 
   try {

@@ -39,5 +39,8 @@ void add_workflows_commands(CLI::App& app, Context& ctx);
 void add_admin_commands(CLI::App& app, Context& ctx);
 void add_traces_commands(CLI::App& app, Context& ctx);
 void add_demo_command(CLI::App& app, Context& ctx);
+void add_signals_commands(CLI::App& app, Context& ctx);
+void add_hunt_commands(CLI::App& app, Context& ctx);
+void add_detectors_commands(CLI::App& app, Context& ctx);
 
 }  // namespace aiir::cli

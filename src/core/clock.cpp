@@ -12,20 +12,29 @@ UnixNanos SystemClock::now() const {
       .count();
 }
 
-std::string format_rfc3339(UnixNanos t) {
+namespace {
+
+// `digits` fraction digits (3 or 9) of the time.
+std::string format_with_fraction(UnixNanos t, int digits) {
   std::time_t secs = static_cast<std::time_t>(t / kNanosPerSecond);
-  long millis = static_cast<long>((t % kNanosPerSecond) / kNanosPerMilli);
-  if (millis < 0) {  // times before 1970 round toward the earlier second
+  long long nanos = static_cast<long long>(t % kNanosPerSecond);
+  if (nanos < 0) {  // times before 1970 round toward the earlier second
     secs -= 1;
-    millis += 1000;
+    nanos += kNanosPerSecond;
   }
+  const long long fraction = digits == 3 ? nanos / kNanosPerMilli : nanos;
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[96];  // room for any int the compiler can imagine in each field
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%0*lldZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, digits, fraction);
   return buf;
 }
+
+}  // namespace
+
+std::string format_rfc3339(UnixNanos t) { return format_with_fraction(t, 3); }
+std::string format_rfc3339_nanos(UnixNanos t) { return format_with_fraction(t, 9); }
 
 namespace {
 
@@ -58,6 +67,9 @@ bool parse_rfc3339(std::string_view s, UnixNanos& out) {
     return false;
   }
   if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60) return false;
+  // Nanoseconds since 1970 fit in 64 bits from 1677 to 2262 only; outside that (Go's zero time
+  // 0001-01-01, which Alertmanager sends for "no end") the time is not representable.
+  if (year < 1678 || year > 2261) return false;
   UnixNanos frac = 0;
   if (pos < s.size() && s[pos] == '.') {
     ++pos;

@@ -40,6 +40,9 @@ class ManualClock final : public Clock {
 
 // RFC 3339 in UTC with millisecond precision, e.g. "2026-11-23T05:05:00.123Z".
 std::string format_rfc3339(UnixNanos t);
+// The same with all nine fraction digits, for records that must round-trip exactly (signals:
+// two spans a microsecond apart must not read as simultaneous).
+std::string format_rfc3339_nanos(UnixNanos t);
 // Accepts RFC 3339 ("2026-11-23T05:05:00Z", fractional seconds and offsets allowed).
 // Returns false on anything else.
 bool parse_rfc3339(std::string_view text, UnixNanos& out);

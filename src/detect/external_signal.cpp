@@ -23,9 +23,6 @@ using Group = std::vector<std::pair<std::string, std::string>>;
 constexpr int kMaxJsonDepth = 64;
 constexpr std::size_t kMaxEchoedChars = 64;  // of a rejected value, quoted back in a message
 constexpr std::string_view kGoZeroTime = "0001-01-01T00:00:00";
-// UnixNanos in an int64 reaches from 1677 to 2262; aiir has no use for times before 1970.
-constexpr int kMinYear = 1970;
-constexpr int kMaxYear = 2261;
 
 // ---- JSON helpers --------------------------------------------------------------------------
 
@@ -170,15 +167,10 @@ bool is_go_zero_time(std::string_view text) {
   return text.substr(0, kGoZeroTime.size()) == kGoZeroTime;
 }
 
-// core::parse_rfc3339 within the years a UnixNanos can hold.
+// core::parse_rfc3339, for times aiir can use: 1970 and later (it refuses what UnixNanos cannot
+// hold).
 bool parse_time(std::string_view text, core::UnixNanos& out) {
-  int year = 0;
-  for (std::size_t i = 0; i < 4; ++i) {
-    if (i >= text.size() || text[i] < '0' || text[i] > '9') return false;
-    year = year * 10 + (text[i] - '0');
-  }
-  if (year < kMinYear || year > kMaxYear) return false;
-  return core::parse_rfc3339(text, out);
+  return core::parse_rfc3339(text, out) && out >= 0;
 }
 
 std::string time_error(const std::string& path, std::string_view text) {

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <limits>
 
+#include "core/clock.h"
 #include "core/crypto.h"
 
 namespace aiir::model {
@@ -12,25 +13,6 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::size_t kFingerprintChars = 32;
-
-// Signals keep full precision: two signals from spans a microsecond apart must not read as
-// simultaneous, and a round trip through the API must give back the same time.
-std::string format_rfc3339_nanos(core::UnixNanos t) {
-  core::UnixNanos secs = t / core::kNanosPerSecond;
-  core::UnixNanos nanos = t % core::kNanosPerSecond;
-  if (nanos < 0) {  // times before 1970 round toward the earlier second
-    secs -= 1;
-    nanos += core::kNanosPerSecond;
-  }
-  std::time_t tt = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[96];  // room for any int the compiler can imagine in each field
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<long long>(nanos));
-  return buf;
-}
 
 void put(json::object& o, std::string_view key, const std::string& value) {
   if (!value.empty()) o[key] = value;
@@ -50,19 +32,11 @@ std::int64_t get_int(const json::object& o, std::string_view key) {
   return 0;
 }
 
-// 0 when absent or unreadable. Years outside what UnixNanos holds (1678..2261; Go's zero time
-// "0001-01-01T00:00:00Z" among them) read as 0 instead of overflowing.
+// 0 when absent or unreadable.
 core::UnixNanos get_time(const json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
-  if (v == nullptr || !v->is_string()) return 0;
-  std::string_view text = v->as_string();
-  int year = 0;
-  for (std::size_t i = 0; i < 4; ++i) {
-    if (i >= text.size() || text[i] < '0' || text[i] > '9') return 0;
-    year = year * 10 + (text[i] - '0');
-  }
   core::UnixNanos t = 0;
-  if (year < 1678 || year > 2261 || !core::parse_rfc3339(text, t)) return 0;
+  if (v == nullptr || !v->is_string() || !core::parse_rfc3339(v->as_string(), t)) return 0;
   return t;
 }
 
@@ -222,8 +196,8 @@ json::object to_json(const Signal& s) {
   put(o, "account_id", s.account_id);
   put(o, "record_id", s.record_id);
   o["observed"] = s.observed;
-  o["event_time"] = format_rfc3339_nanos(s.event_time);
-  o["detected_at"] = format_rfc3339_nanos(s.detected_at);
+  o["event_time"] = core::format_rfc3339_nanos(s.event_time);
+  o["detected_at"] = core::format_rfc3339_nanos(s.detected_at);
   o["resolved"] = s.resolved;
   put(o, "hunt_id", s.hunt_id);
   return o;
