@@ -30,6 +30,7 @@ int report_failure(const ClientResponse& response);
 int list_workflows(const Context& ctx);
 int show_trace(const Context& ctx, const std::string& id, bool raw);
 int show_workflow(const Context& ctx, const std::string& id);
+int list_workflow_signals(const Context& ctx, const std::string& workflow);
 
 // Each file registers its commands on `app`; the chosen one sets `ctx.action`.
 void add_serve_command(CLI::App& app, Context& ctx);

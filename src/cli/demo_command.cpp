@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
@@ -119,17 +120,42 @@ int run_demo(const Context& parent, const DemoArgs& args) {
   heading(8, "The trace, reconstructed step by step (aiir traces show)");
   failures += show_trace(ctx, trace_id, false);
 
-  heading(9, "Prometheus metrics (excerpt of GET /metrics)");
+  heading(9, "The same order refunded again, and the card read back (detection)");
+  auto repeated = ingest.request(
+      "POST", "/v1/traces",
+      simulated_repeated_refund(core::random_hex(16), clock.now() - 2'000'000'000),
+      "application/json");
+  if (!repeated.ok() || repeated->status != 200) ++failures;
+  std::cout << "  a retried agent run refunds order A-1001 a second time and tells the customer\n"
+               "  their card number; the card is redacted at ingest, and detectors judge each\n"
+               "  stored span once, off the ingest path:\n";
+  // Detection runs beside ingest; give it a moment to judge the new spans.
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    auto listed = viewer.get("/v1/signals?workflow=support-refunds");
+    if (listed.ok() && listed->body.find("duplicate-refund") != std::string::npos &&
+        listed->body.find("financial-data-in-customer-output") != std::string::npos) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  failures += list_workflow_signals(ctx, "support-refunds");
+
+  heading(10, "Prometheus metrics (excerpt of GET /metrics)");
   auto metrics = admin.get("/metrics");
   if (metrics.ok()) {
     std::size_t shown = 0;
     std::size_t pos = 0;
     const std::string& text = metrics->body;
-    while (pos < text.size() && shown < 8) {
+    while (pos < text.size() && shown < 12) {
       std::size_t end = text.find('\n', pos);
       std::string line = text.substr(pos, end - pos);
-      if (line.rfind("aiir_http_requests_total", 0) == 0 || line.rfind("aiir_build_info", 0) == 0 ||
-          line.rfind("aiir_ingest_spans_accepted_total", 0) == 0) {
+      const bool wanted =
+          line.rfind("aiir_build_info", 0) == 0 ||
+          line.rfind("aiir_http_requests_total{method=\"POST\",route=\"/v1/traces\"", 0) == 0 ||
+          line.rfind("aiir_ingest_spans_accepted_total", 0) == 0 ||
+          line.rfind("aiir_detection_spans_total", 0) == 0 ||
+          (line.rfind("aiir_detector_signals_total{", 0) == 0 && line.back() != '0');
+      if (wanted) {
         std::cout << "  " << line << "\n";
         ++shown;
       }
@@ -137,7 +163,7 @@ int run_demo(const Context& parent, const DemoArgs& args) {
     }
   }
 
-  heading(10, "Graceful stop");
+  heading(11, "Graceful stop");
   server->stop();
   std::cout << "  in-flight requests finished, store flushed, server stopped.\n";
   if (!args.keep) std::filesystem::remove_all(data);

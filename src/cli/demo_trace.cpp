@@ -39,6 +39,22 @@ json::object span(const std::string& trace_id, core::UnixNanos start, const Step
           {"status", {{"code", 1}}}};
 }
 
+std::string export_request(const std::string& trace_id, core::UnixNanos start,
+                           const std::vector<Step>& steps) {
+  json::array spans;
+  for (const auto& step : steps) spans.push_back(span(trace_id, start, step));
+  json::object request{
+      {"resourceSpans",
+       json::array{json::object{
+           {"resource",
+            {{"attributes", json::array{attr("service.name", "support-refunds-agent"),
+                                        attr("deployment.environment", "demo")}}}},
+           {"scopeSpans",
+            json::array{json::object{{"scope", {{"name", "aiir-demo"}, {"version", "1"}}},
+                                     {"spans", std::move(spans)}}}}}}}};
+  return json::serialize(request);
+}
+
 }  // namespace
 
 std::string simulated_refund_trace(const std::string& trace_id, core::UnixNanos start) {
@@ -76,21 +92,37 @@ std::string simulated_refund_trace(const std::string& trace_id, core::UnixNanos 
         attr("gen_ai.tool.call.id", "call_2"),
         attr("gen_ai.tool.call.arguments", R"({"order_id":"A-1001","amount":49.90})"),
         attr("gen_ai.tool.call.result", R"({"refund_id":"rf-5521","status":"issued"})"),
+        attr("user.id", customer), attr("aiir.account.id", "acct-1193"),
         attr("aiir.write.target", "payments.refund"), attr("aiir.write.record_id", "rf-5521"),
         attr("aiir.write.action", "pay")}},
   };
-  json::array spans;
-  for (const auto& step : steps) spans.push_back(span(trace_id, start, step));
-  json::object request{
-      {"resourceSpans",
-       json::array{json::object{
-           {"resource",
-            {{"attributes", json::array{attr("service.name", "support-refunds-agent"),
-                                        attr("deployment.environment", "demo")}}}},
-           {"scopeSpans",
-            json::array{json::object{{"scope", {{"name", "aiir-demo"}, {"version", "1"}}},
-                                     {"spans", std::move(spans)}}}}}}}};
-  return json::serialize(request);
+  return export_request(trace_id, start, steps);
+}
+
+std::string simulated_repeated_refund(const std::string& trace_id, core::UnixNanos start) {
+  std::vector<Step> steps{
+      {"a7a7a7a7a7a7a7a7", "", "invoke_agent support-refunds", 0, 1500,
+       {attr("gen_ai.operation.name", "invoke_agent"), attr("gen_ai.agent.name", "refund-agent"),
+        attr("user.id", "customer-4821"), attr("session.id", "chat-78"),
+        attr("aiir.account.id", "acct-1193"), attr("aiir.record.id", "order-A-1001"),
+        attr("aiir.prompt.version", "v7")}},
+      {"b8b8b8b8b8b8b8b8", "a7a7a7a7a7a7a7a7", "chat gpt-4o", 30, 800,
+       {attr("gen_ai.operation.name", "chat"), attr("gen_ai.provider.name", "openai"),
+        attr("gen_ai.request.model", "gpt-4o"), attr("aiir.prompt.version", "v7"),
+        attr("user.id", "customer-4821"), attr("aiir.account.id", "acct-1193"),
+        attr("gen_ai.input.messages",
+             R"([{"role":"user","parts":[{"type":"text","content":"Did my refund for A-1001 go through?"}]}])"),
+        attr("gen_ai.output.messages",
+             R"([{"role":"assistant","finish_reason":"stop","parts":[{"type":"text","content":"I have refunded order A-1001 to your card 4111 1111 1111 1111."}]}])")}},
+      {"c9c9c9c9c9c9c9c9", "a7a7a7a7a7a7a7a7", "execute_tool issue_refund", 900, 200,
+       {attr("gen_ai.operation.name", "execute_tool"), attr("gen_ai.tool.name", "issue_refund"),
+        attr("gen_ai.tool.call.id", "call_9"),
+        attr("gen_ai.tool.call.arguments", R"({"order_id":"A-1001","amount":49.90})"),
+        attr("user.id", "customer-4821"), attr("aiir.account.id", "acct-1193"),
+        attr("aiir.write.target", "payments.refund"), attr("aiir.write.record_id", "rf-5530"),
+        attr("aiir.write.action", "pay")}},
+  };
+  return export_request(trace_id, start, steps);
 }
 
 }  // namespace aiir::cli

@@ -13,4 +13,8 @@ namespace aiir::cli {
 // An ExportTraceServiceRequest body for `trace_id` (32 hex), steps starting at `start`.
 std::string simulated_refund_trace(const std::string& trace_id, core::UnixNanos start);
 
+// A retried run of the same conversation a minute later: the agent refunds the same order again,
+// with no review, and reads the customer's card number back to them. Detectors catch both.
+std::string simulated_repeated_refund(const std::string& trace_id, core::UnixNanos start);
+
 }  // namespace aiir::cli

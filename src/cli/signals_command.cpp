@@ -219,6 +219,16 @@ int list_signals(const Context& ctx, const SignalArgs& args) {
   return 0;
 }
 
+}  // namespace
+
+int list_workflow_signals(const Context& ctx, const std::string& workflow) {
+  SignalArgs args;
+  args.filters["workflow"] = workflow;
+  return list_signals(ctx, args);
+}
+
+namespace {
+
 void print_signal(const json::object& s) {
   std::cout << field(s, "id") << "  " << field(s, "category");
   if (field(s, "owasp") != "-") std::cout << " (" << field(s, "owasp") << ")";

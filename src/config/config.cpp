@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "config/workflow_loader.h"
+#include "detect/engine.h"
 #include "core/yaml_reader.h"
 #include "detect/detector_loader.h"
 #include "model/role.h"
@@ -174,6 +175,14 @@ std::optional<Config> load_config(const std::string& directory, core::Diagnostic
     for (auto& d : loaded) c.detectors.push_back(std::move(d));
   }
   detect::check_detector_set(c.detectors, c.workflows, diags);
+  // What loaded must also compile for evaluation (patterns into one scanner set, ...): a file
+  // `aiir validate` accepts must never stop `aiir serve` from starting.
+  if (diags.empty()) {
+    for (const auto& d : c.detectors) {
+      auto compiled = detect::DetectorSet::compile({d}, c.workflows);
+      if (!compiled.ok()) diags.add(d.source_file, d.source_line, 0, compiled.error().message());
+    }
+  }
 
   if (diags.size() != errors_before) return std::nullopt;
   return c;

@@ -488,10 +488,12 @@ std::size_t ContentScanner::size() const { return compiled_->specs.size(); }
 
 struct ContentScanner::SpanScan::State {
   State(const Compiled& compiled, const model::AiSpan& scanned_span)
-      : c(compiled), span(scanned_span) {}
+      : c(compiled), span(scanned_span), redacted(scanned_span.content_policy == "redact") {}
 
   const Compiled& c;
   const model::AiSpan& span;
+  // Ingest replaced the values by placeholders; each placeholder is a value that was there.
+  const bool redacted;
   std::uint8_t scanned = 0;      // targets already scanned (target_bit)
   std::vector<int> counts;       // per slot of every spec; empty until something is scanned
   std::vector<ScanResult> results;
@@ -514,6 +516,11 @@ struct ContentScanner::SpanScan::State {
 
   void scan_sensitive(std::string_view text, std::uint8_t bit) {
     for (const scan::Finding& f : c.sensitive->find(text)) {
+      credit(c.sensitive_subscribers[static_cast<size_t>(f.kind)], bit,
+             text.substr(f.begin, f.end - f.begin));
+    }
+    if (!redacted) return;
+    for (const scan::Finding& f : scan::find_placeholders(text)) {
       credit(c.sensitive_subscribers[static_cast<size_t>(f.kind)], bit,
              text.substr(f.begin, f.end - f.begin));
     }

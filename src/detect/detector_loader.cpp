@@ -29,17 +29,38 @@ constexpr std::string_view kForms =
     "{field: F, <operator>: V} or {scan: {...}}";
 constexpr std::string_view kOperatorList = "equals, in, gt, gte, lt, lte, exists, contains, regex";
 constexpr std::string_view kDurationHint =
-    "write a whole number and a unit: 500ms, 30s, 10m, 2h or 7d";
+    "write a whole number and a unit: 500ms, 30s, 10m, 2h or 7d (at most 366d)";
+
+// Conditions one detector may hold. YAML aliases let a few bytes name a condition many times
+// over (`&m {any: [*m, *m]}` doubles at every level); a budget keeps loading linear.
+constexpr int kMaxConditions = 1000;
 
 // Where errors go: the file being read and the shared list.
 struct Ctx {
   const std::string& file;
   core::Diagnostics& diags;
+  int conditions_left = kMaxConditions;
+  bool too_deep_reported = false;  // once per detector, not once per branch
 
   void error(const YAML::Node& node, std::string message) {
     report(diags, file, node, std::move(message));
   }
 };
+
+// Words are matched as UTF-8 text; bytes that are not UTF-8 could never match and RE2 refuses them.
+bool valid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    std::size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (length == 0 || i + length > text.size()) return false;
+    for (std::size_t k = 1; k < length; ++k) {
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += length;
+  }
+  return true;
+}
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;
@@ -459,6 +480,10 @@ std::optional<Predicate> read_scan(Ctx& c, const YAML::Node& node) {
         c.error(words_node, "scan.words must not contain empty words");
         continue;
       }
+      if (!valid_utf8(word)) {
+        c.error(words_node, "scan.words: a word is not valid UTF-8; save the file as UTF-8");
+        continue;
+      }
       s.words.push_back(word);
     }
   }
@@ -520,9 +545,20 @@ std::optional<Predicate> read_combination(Ctx& c, const YAML::Node& node, const 
 
 std::optional<Predicate> read_predicate(Ctx& c, const YAML::Node& node, const std::string& what,
                                         int depth) {
+  if (--c.conditions_left < 0) {
+    if (c.conditions_left == -1) {
+      c.error(node, "more than " + std::to_string(kMaxConditions) +
+                        " conditions in one detector (YAML aliases repeat what they name); "
+                        "split it into several detectors");
+    }
+    return std::nullopt;
+  }
   if (depth > kMaxPredicateDepth) {
-    c.error(node, "conditions are nested more than " + std::to_string(kMaxPredicateDepth) +
-                      " levels deep; flatten them (all and any take lists)");
+    if (!c.too_deep_reported) {
+      c.error(node, "conditions are nested more than " + std::to_string(kMaxPredicateDepth) +
+                        " levels deep; flatten them (all and any take lists)");
+      c.too_deep_reported = true;
+    }
     return std::nullopt;
   }
   if (!node.IsMap()) {
@@ -752,7 +788,7 @@ std::optional<Duration> parse_duration(std::string_view text) {
   } else {
     return std::nullopt;
   }
-  if (value <= 0 || value > std::numeric_limits<std::int64_t>::max() / scale) return std::nullopt;
+  if (value <= 0 || value > kMaxDuration / scale) return std::nullopt;
   return value * scale;
 }
 

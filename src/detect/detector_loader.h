@@ -39,8 +39,12 @@ std::optional<Detector> read_detector(const YAML::Node& node, const std::string&
 void check_detector_set(std::vector<Detector>& detectors,
                         const std::vector<model::Workflow>& workflows, core::Diagnostics& diags);
 
+// The longest window or grace: a year and a day. Longer would not describe a detection window,
+// and keeps every time computed from one far from overflow.
+constexpr Duration kMaxDuration = 366 * 86400 * core::kNanosPerSecond;
+
 // Parses a duration: a whole number followed by ms, s, m, h or d ("500ms", "30s", "10m", "2h",
-// "7d") into nanoseconds. nullopt when malformed, zero or too large for 64-bit nanoseconds.
+// "7d") into nanoseconds. nullopt when malformed, zero or longer than kMaxDuration.
 std::optional<Duration> parse_duration(std::string_view text);
 
 }  // namespace aiir::detect

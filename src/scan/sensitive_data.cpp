@@ -470,19 +470,6 @@ const std::array<Rule, 17> kRules{{
      false},
 }};
 
-std::string_view placeholder(SensitiveKind kind) {
-  switch (kind) {
-    case SensitiveKind::kEmail: return "<EMAIL>";
-    case SensitiveKind::kPhone: return "<PHONE>";
-    case SensitiveKind::kCard: return "<CARD>";
-    case SensitiveKind::kIban: return "<IBAN>";
-    case SensitiveKind::kSsn: return "<SSN>";
-    case SensitiveKind::kIpAddress: return "<IP_ADDRESS>";
-    case SensitiveKind::kSecret: return "<SECRET>";
-  }
-  return "<SECRET>";
-}
-
 RE2::Options pattern_options() {
   RE2::Options options;
   // Every pattern is ASCII; Latin-1 makes each byte one character, so invalid UTF-8 in content
@@ -579,6 +566,36 @@ std::string_view to_string(SensitiveKind kind) {
     case SensitiveKind::kSecret: return "secret";
   }
   return "secret";
+}
+
+std::string_view placeholder(SensitiveKind kind) {
+  switch (kind) {
+    case SensitiveKind::kEmail: return "<EMAIL>";
+    case SensitiveKind::kPhone: return "<PHONE>";
+    case SensitiveKind::kCard: return "<CARD>";
+    case SensitiveKind::kIban: return "<IBAN>";
+    case SensitiveKind::kSsn: return "<SSN>";
+    case SensitiveKind::kIpAddress: return "<IP_ADDRESS>";
+    case SensitiveKind::kSecret: return "<SECRET>";
+  }
+  return "<SECRET>";
+}
+
+std::vector<Finding> find_placeholders(std::string_view text) {
+  static constexpr SensitiveKind kKinds[] = {
+      SensitiveKind::kEmail, SensitiveKind::kPhone,     SensitiveKind::kCard,  SensitiveKind::kIban,
+      SensitiveKind::kSsn,   SensitiveKind::kIpAddress, SensitiveKind::kSecret};
+  std::vector<Finding> out;
+  for (std::size_t at = text.find('<'); at != std::string_view::npos; at = text.find('<', at + 1)) {
+    for (SensitiveKind kind : kKinds) {
+      const std::string_view p = placeholder(kind);
+      if (text.compare(at, p.size(), p) == 0) {
+        out.push_back({kind, at, at + p.size()});
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -21,6 +21,9 @@ enum class SensitiveKind { kEmail, kPhone, kCard, kIban, kSsn, kIpAddress, kSecr
 // "email" "phone" "card" "iban" "ssn" "ip_address" "secret".
 std::string_view to_string(SensitiveKind kind);
 
+// The placeholder redaction writes for a kind: "<EMAIL>", "<IP_ADDRESS>", ...
+std::string_view placeholder(SensitiveKind kind);
+
 // One value found in a text: bytes [begin, end) of it.
 struct Finding {
   SensitiveKind kind;
@@ -57,6 +60,10 @@ class SensitiveData {
   struct Patterns;
   std::unique_ptr<Patterns> patterns_;
 };
+
+// The placeholders in a text that was redacted: each stands for a value that was there, so
+// detection can still say "an e-mail address was in this answer" about redacted content.
+std::vector<Finding> find_placeholders(std::string_view text);
 
 // A Luhn-valid payment card number: 13-19 digits starting 2-6 (the networks' first digits).
 bool is_card_number_text(std::string_view digits);

@@ -289,6 +289,21 @@ TEST(ContentScanner, PersonalDataInToolArgumentsCountsOnlyForSpecsThatLookThere)
   EXPECT_EQ(scan.result(3).matches, 0);
 }
 
+TEST(ContentScanner, PlaceholdersOfRedactedContentCountAsTheValuesTheyReplaced) {
+  const auto scanner = compiled({finding({Finder::kEmail, Finder::kCard})});
+  ASSERT_TRUE(scanner);
+  model::AiSpan span = user_says("Mail <EMAIL> about card <CARD>; <NOT_A_KIND> is nothing.");
+  {
+    ContentScanner::SpanScan scan(*scanner, span);
+    EXPECT_EQ(scan.result(0).matches, 0) << "placeholders typed into raw content are just text";
+  }
+  span.content_policy = "redact";
+  ContentScanner::SpanScan scan(*scanner, span);
+  EXPECT_EQ(scan.result(0).matches, 2);
+  EXPECT_EQ(scan.result(0).by_name,
+            (std::vector<std::pair<std::string, int>>{{"card", 1}, {"email", 1}}));
+}
+
 TEST(ContentScanner, ASpecSumsItsTargets) {
   model::AiSpan span;
   span.input_messages = {{"user", "I'm jane@example.com", {{"lookup", R"({"q":"a@b.io"})"}}}};

@@ -682,10 +682,31 @@ TEST(ParseDuration, ReadsEveryUnit) {
 }
 
 TEST(ParseDuration, RejectsMalformedZeroAndOverflowingText) {
+  EXPECT_EQ(parse_duration("366d"), kMaxDuration);
   for (const char* bad : {"", "s", "10", "10 m", " 10m", "10M", "1.5h", "-5m", "0s", "0ms",
-                          "10mm", "10w", "99999999999999999999d", "999999999999d"}) {
+                          "10mm", "10w", "99999999999999999999d", "999999999999d", "367d",
+                          "106751d"}) {
     EXPECT_FALSE(parse_duration(bad)) << "'" << bad << "'";
   }
+}
+
+// Found by the detector fuzz target: inputs that loaded but could not be used.
+
+TEST(DetectorLoader, AliasesCannotMultiplyConditionsWithoutBound) {
+  core::Diagnostics diags;
+  auto d = read("id: s\ndescription: d\ncategory: bias\nmatch: &m {any: [*m, *m]}\n", diags);
+  EXPECT_FALSE(d);
+  EXPECT_NE(diags.to_string().find("more than 1000 conditions"), std::string::npos)
+      << diags.to_string();
+  EXPECT_LT(diags.size(), 40u) << "one error, not one per repeated branch";
+}
+
+TEST(DetectorLoader, AWordThatIsNotUtf8IsRefusedAtLoad) {
+  core::Diagnostics diags;
+  auto d = read("id: a\ndescription: a\ncategory: bias\nmatch: {scan: {words: [\"\xff\"]}}\n",
+                diags);
+  EXPECT_FALSE(d);
+  EXPECT_NE(diags.to_string().find("not valid UTF-8"), std::string::npos) << diags.to_string();
 }
 
 // --- the shipped examples ---
