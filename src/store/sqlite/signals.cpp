@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "store/sqlite/filter.h"
 #include "store/sqlite/tables.h"
 
 namespace aiir::store::sqlite {
@@ -70,41 +71,20 @@ core::Result<std::optional<std::int64_t>> select_cursor(Db& db, const std::strin
 }
 
 core::Result<SignalPage> select_signals(Db& db, const SignalQuery& q) {
-  std::string sql = "SELECT seq, body FROM signals WHERE 1 = 1";
-  std::vector<std::string> texts;
-  auto text_filter = [&](const char* column, const std::string& value) {
-    if (value.empty()) return;
-    sql += std::string(" AND ") + column + " = ?";
-    texts.push_back(value);
-  };
-  text_filter("detector", q.detector);
-  text_filter("workflow", q.workflow);
-  text_filter("fingerprint", q.fingerprint);
-  text_filter("trace_id", q.trace_id);
-  text_filter("hunt_id", q.hunt_id);
-  if (q.category) text_filter("category", std::string(model::to_string(*q.category)));
-  if (q.source) text_filter("source", std::string(model::to_string(*q.source)));
-  if (q.hunt_id.empty() && !q.include_hunts) sql += " AND hunt_id IS NULL";
-  std::vector<std::int64_t> integers;
-  if (q.since) {
-    sql += " AND detected_at >= ?";
-    integers.push_back(*q.since);
-  }
-  if (q.until) {
-    sql += " AND detected_at < ?";
-    integers.push_back(*q.until);
-  }
-  if (q.before) {
-    sql += " AND seq < ?";
-    integers.push_back(*q.before);
-  }
-  const int limit = std::clamp(q.limit, 1, 1000);
-  sql += " ORDER BY seq DESC LIMIT ?";
-  integers.push_back(limit + 1);
-  Stmt s(db, sql);
-  int i = 0;
-  for (const auto& t : texts) s.bind(++i, t);
-  for (auto v : integers) s.bind(++i, v);
+  Filter where;
+  where.equals("detector", q.detector)
+      .equals("workflow", q.workflow)
+      .equals("fingerprint", q.fingerprint)
+      .equals("trace_id", q.trace_id)
+      .equals("hunt_id", q.hunt_id);
+  if (q.category) where.equals("category", std::string(model::to_string(*q.category)));
+  if (q.source) where.equals("source", std::string(model::to_string(*q.source)));
+  // Hunt findings are about the past: listed only when asked for.
+  if (q.hunt_id.empty() && !q.include_hunts) where.condition("hunt_id IS NULL");
+  where.at_least("detected_at", q.since).below("detected_at", q.until).below("seq", q.before);
+  const int limit = page_limit(q.limit);
+  Stmt s(db, "SELECT seq, body FROM signals" + where.sql() + " ORDER BY seq DESC LIMIT ?");
+  s.bind(where.bind(s), static_cast<std::int64_t>(limit) + 1);
   SignalPage page;
   while (true) {
     auto row = s.step();

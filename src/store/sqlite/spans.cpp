@@ -2,6 +2,7 @@
 #include <map>
 
 #include "model/ai_span_json.h"
+#include "store/sqlite/filter.h"
 #include "store/sqlite/tables.h"
 
 namespace aiir::store::sqlite {
@@ -126,56 +127,29 @@ core::Result<std::vector<model::AiSpan>> select_trace(Db& db, const std::string&
 }
 
 core::Result<SpanPage> select_spans(Db& db, const SpanQuery& q) {
-  std::string sql = "SELECT seq, body FROM spans WHERE 1 = 1";
-  std::vector<std::string> text_binds;
-  std::vector<std::pair<int, std::int64_t>> int_binds;  // (position, value)
-  auto text_filter = [&](const char* column, const std::string& value) {
-    if (value.empty()) return;
-    sql += std::string(" AND ") + column + " = ?";
-    text_binds.push_back(value);
-  };
-  // Text binds come first in the SQL, integers after, so positions are easy to keep.
-  text_filter("workflow", q.workflow);
-  text_filter("trace_id", q.trace_id);
-  text_filter("user_id", q.user_id);
-  text_filter("session_id", q.session_id);
-  text_filter("account_id", q.account_id);
-  text_filter("record_id", q.record_id);
-  text_filter("prompt_version", q.prompt_version);
-  text_filter("model_version", q.model_version);
-  text_filter("index_version", q.index_version);
-  text_filter("tool_name", q.tool_name);
-  if (q.kind) text_filter("kind", std::string(model::to_string(*q.kind)));
+  Filter where;
+  where.equals("workflow", q.workflow)
+      .equals("trace_id", q.trace_id)
+      .equals("user_id", q.user_id)
+      .equals("session_id", q.session_id)
+      .equals("account_id", q.account_id)
+      .equals("record_id", q.record_id)
+      .equals("prompt_version", q.prompt_version)
+      .equals("model_version", q.model_version)
+      .equals("index_version", q.index_version)
+      .equals("tool_name", q.tool_name);
+  if (q.kind) where.equals("kind", std::string(model::to_string(*q.kind)));
   for (const auto& [key, value] : q.attributes) {
     // json_extract yields an SQL value; json_quote turns it back into JSON text ("eu", 3, true)
     // so that it compares with the JSON text the caller gave.
-    sql += " AND json_quote(json_extract(body, '$.attributes.\"' || replace(?, '\"', '') || "
-           "'\"')) = ?";
-    text_binds.push_back(key);
-    text_binds.push_back(value);
+    where.condition(
+        "json_quote(json_extract(body, '$.attributes.\"' || replace(?, '\"', '') || '\"')) = ?",
+        {key, value});
   }
-  int position = static_cast<int>(text_binds.size());
-  if (q.from) {
-    sql += " AND start_time >= ?";
-    int_binds.emplace_back(++position, *q.from);
-  }
-  if (q.to) {
-    sql += " AND start_time < ?";
-    int_binds.emplace_back(++position, *q.to);
-  }
-  if (q.before) {
-    sql += " AND seq < ?";
-    int_binds.emplace_back(++position, *q.before);
-  }
-  int limit = std::clamp(q.limit, 1, 1000);
-  sql += " ORDER BY seq DESC LIMIT ?";
-  int_binds.emplace_back(++position, static_cast<std::int64_t>(limit) + 1);
-
-  Stmt s(db, sql);
-  for (std::size_t i = 0; i < text_binds.size(); ++i) {
-    s.bind(static_cast<int>(i + 1), text_binds[i]);
-  }
-  for (const auto& [pos, value] : int_binds) s.bind(pos, value);
+  where.at_least("start_time", q.from).below("start_time", q.to).below("seq", q.before);
+  const int limit = page_limit(q.limit);
+  Stmt s(db, "SELECT seq, body FROM spans" + where.sql() + " ORDER BY seq DESC LIMIT ?");
+  s.bind(where.bind(s), static_cast<std::int64_t>(limit) + 1);
   std::vector<std::int64_t> seqs;
   auto spans = read_spans(s, &seqs);
   if (!spans.ok()) return spans.error();

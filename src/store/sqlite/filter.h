@@ -1,0 +1,39 @@
+#pragma once
+// The WHERE clause of a list query, built from optional filters with its binds kept in order, so
+// each list (spans, signals, ...) states only which filter maps to which column.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "store/sqlite/db.h"
+
+namespace aiir::store::sqlite {
+
+class Filter {
+ public:
+  // `column = value`; nothing when `value` is empty (the filter was not given).
+  Filter& equals(std::string_view column, const std::string& value);
+  // `column >= value` / `column < value`; nothing when absent.
+  Filter& at_least(std::string_view column, const std::optional<std::int64_t>& value);
+  Filter& below(std::string_view column, const std::optional<std::int64_t>& value);
+  // Any condition with its own text binds, in order.
+  Filter& condition(std::string_view sql, std::vector<std::string> binds = {});
+
+  // " WHERE a = ? AND ..." ("" when nothing was added).
+  std::string sql() const;
+  // Binds every value from position 1; returns the next free position.
+  int bind(Stmt& stmt) const;
+
+ private:
+  std::vector<std::string> conditions_;
+  std::vector<std::variant<std::string, std::int64_t>> binds_;
+};
+
+// The page size asked for, clamped to 1..1000.
+int page_limit(int asked);
+
+}  // namespace aiir::store::sqlite
