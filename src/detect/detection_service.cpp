@@ -164,20 +164,22 @@ bool DetectionService::step() {
   for (const auto& stored : *batch) engine_->evaluate(stored.span, stored.seq, now, signals);
   engine_->tick(now, signals);
   const std::int64_t position = batch->back().seq;
-  // The engine's windows have seen these spans: the signals must be stored before moving on, or
-  // re-reading the batch would count its spans twice. Retry until stored or stopping.
-  while (!store_signals(signals, position)) {
-    std::unique_lock lock(mu_);
-    if (wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; })) return false;
-  }
   std::vector<std::size_t> groups;
   for (int i = 0; i < static_cast<int>(engine_->set().detectors().size()); ++i) {
     groups.push_back(engine_->window_groups(i));
   }
   {
+    // Counted before the commit that makes the progress visible (wait_for), so that a caller
+    // woken by it sees the counts too.
     std::lock_guard lock(mu_);
     stats_.spans_judged += batch->size();
     window_groups_ = std::move(groups);
+  }
+  // The engine's windows have seen these spans: the signals must be stored before moving on, or
+  // re-reading the batch would count its spans twice. Retry until stored or stopping.
+  while (!store_signals(signals, position)) {
+    std::unique_lock lock(mu_);
+    if (wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; })) return false;
   }
   return static_cast<int>(batch->size()) == options_.batch_spans;
 }
