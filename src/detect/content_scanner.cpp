@@ -329,6 +329,9 @@ struct ContentScanner::Compiled {
   struct Entry {
     std::unique_ptr<RE2> regex;
     bool marker = false;                  // overlapping marker matches count once
+    // A candidate pattern of the sensitive-data finder: counts nothing itself, but a text where
+    // none matches needs no sensitive-data pass.
+    bool sensitive_candidate = false;
     std::vector<Subscriber> subscribers;  // empty for markers: see marker_subscribers
     std::uint8_t targets = 0;             // union of its subscribers' targets
   };
@@ -396,6 +399,8 @@ core::Result<int> add_entry(Compiled& c, std::map<std::string, int>& index,
   return entry;
 }
 
+core::Status add_sensitive_candidates(Compiled& c, std::map<std::string, int>& index);
+
 core::Status build_set(Compiled& c, const std::vector<ScanSpec>& specs) {
   c.set = std::make_unique<RE2::Set>(regex_options(kMaxMemForSet), RE2::UNANCHORED);
   std::map<std::string, int> index;  // pattern text -> entry
@@ -437,6 +442,7 @@ core::Status build_set(Compiled& c, const std::vector<ScanSpec>& specs) {
       c.entries[*entry].targets |= compiled.targets;
     }
   }
+  if (c.sensitive_targets != 0) AIIR_RETURN_IF_ERROR(add_sensitive_candidates(c, index));
   if (c.entries.empty()) {
     c.set.reset();
     return core::Status::Ok();
@@ -449,6 +455,18 @@ core::Status build_set(Compiled& c, const std::vector<ScanSpec>& specs) {
                          " MiB compile limit; use fewer or simpler patterns");
   }
   for (const Compiled::Entry& e : c.entries) c.set_targets |= e.targets;
+  return core::Status::Ok();
+}
+
+// Puts the sensitive-data finder's candidate patterns into the set, so that one pass over a text
+// decides whether the finder needs to look at it at all.
+core::Status add_sensitive_candidates(Compiled& c, std::map<std::string, int>& index) {
+  for (const std::string& pattern : scan::candidate_patterns_utf8()) {
+    auto entry = add_entry(c, index, pattern, "built-in personal-data pattern " + pattern);
+    if (!entry.ok()) return entry.error();
+    c.entries[*entry].sensitive_candidate = true;
+    c.entries[*entry].targets |= c.sensitive_targets;
+  }
   return core::Status::Ok();
 }
 
@@ -473,8 +491,8 @@ core::Result<std::shared_ptr<const ContentScanner>> ContentScanner::compile(
     std::vector<ScanSpec> specs) {
   auto compiled = std::make_unique<Compiled>();
   assign_slots(*compiled, specs);
-  AIIR_RETURN_IF_ERROR(build_set(*compiled, specs));
   build_sensitive(*compiled, specs);
+  AIIR_RETURN_IF_ERROR(build_set(*compiled, specs));
   return std::shared_ptr<const ContentScanner>(new ContentScanner(std::move(compiled)));
 }
 
@@ -501,6 +519,7 @@ struct ContentScanner::SpanScan::State {
   std::vector<int> hits;         // the set's matches in the current text
   std::vector<std::pair<size_t, size_t>> regions;  // marker matches in the current text
   std::string buffer;            // a decoded attribute string
+  bool sensitive_candidate = false;  // the current text may hold sensitive data (set pass)
 
   void credit(const std::vector<Subscriber>& subscribers, std::uint8_t bit,
               std::string_view matched) {
@@ -515,21 +534,29 @@ struct ContentScanner::SpanScan::State {
   }
 
   void scan_sensitive(std::string_view text, std::uint8_t bit) {
-    for (const scan::Finding& f : c.sensitive->find(text)) {
-      credit(c.sensitive_subscribers[static_cast<size_t>(f.kind)], bit,
-             text.substr(f.begin, f.end - f.begin));
+    if (sensitive_candidate) {
+      for (const scan::Finding& f : c.sensitive->find(text)) {
+        credit(c.sensitive_subscribers[static_cast<size_t>(f.kind)], bit,
+               text.substr(f.begin, f.end - f.begin));
+      }
     }
-    if (!redacted) return;
+    if (redacted) credit_placeholders(text, bit);
+  }
+
+  void credit_placeholders(std::string_view text, std::uint8_t bit) {
     for (const scan::Finding& f : scan::find_placeholders(text)) {
       credit(c.sensitive_subscribers[static_cast<size_t>(f.kind)], bit,
              text.substr(f.begin, f.end - f.begin));
     }
   }
 
+
+
   void scan_set(std::string_view text, std::uint8_t bit) {
     RE2::Set::ErrorInfo error{};
     // Without a result vector the set stops at its first match and allocates nothing, which is
     // all clean text needs.
+    sensitive_candidate = false;
     bool matched = c.set->Match(text, nullptr, &error);
     if (!matched && error.kind == RE2::Set::kNoError) return;
     if (matched) {
@@ -545,6 +572,10 @@ struct ContentScanner::SpanScan::State {
     for (int hit : hits) {
       const Compiled::Entry& entry = c.entries[static_cast<size_t>(hit)];
       if ((entry.targets & bit) == 0) continue;
+      if (entry.sensitive_candidate) {
+        sensitive_candidate = true;
+        continue;
+      }
       if (entry.marker) {
         // (A user pattern written exactly like a marker shares its entry, and counts as well.)
         for_each_match(*entry.regex, text, [&](size_t b, size_t e) {
@@ -584,8 +615,10 @@ struct ContentScanner::SpanScan::State {
     if (!sensitive && !patterns) return;
     if (counts.empty()) counts.assign(static_cast<size_t>(c.total_slots), 0);
     for_each_text(span, target, buffer, [&](std::string_view text) {
-      if (sensitive) scan_sensitive(text, bit);
+      // The set holds the sensitive-data candidates too: one pass over the text decides
+      // whether the sensitive-data finder has anything to look at.
       if (patterns) scan_set(text, bit);
+      if (sensitive) scan_sensitive(text, bit);
     });
   }
 };

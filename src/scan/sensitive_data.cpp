@@ -581,6 +581,24 @@ std::string_view placeholder(SensitiveKind kind) {
   return "<SECRET>";
 }
 
+const std::vector<std::string>& candidate_patterns_utf8() {
+  static const std::vector<std::string> patterns = [] {
+    std::vector<std::string> out;
+    for (const Rule& rule : kRules) {
+      // The rules read bytes (Latin-1), where \x80-\xff is any byte of a multi-byte character;
+      // read as UTF-8 the same class is any non-ASCII character.
+      std::string pattern = rule.pattern;
+      for (std::size_t at = pattern.find("\\x80-\\xff"); at != std::string::npos;
+           at = pattern.find("\\x80-\\xff", at)) {
+        pattern.replace(at, 9, "\\x{80}-\\x{10ffff}");
+      }
+      out.push_back(std::move(pattern));
+    }
+    return out;
+  }();
+  return patterns;
+}
+
 std::vector<Finding> find_placeholders(std::string_view text) {
   static constexpr SensitiveKind kKinds[] = {
       SensitiveKind::kEmail, SensitiveKind::kPhone,     SensitiveKind::kCard,  SensitiveKind::kIban,

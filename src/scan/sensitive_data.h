@@ -61,6 +61,11 @@ class SensitiveData {
   std::unique_ptr<Patterns> patterns_;
 };
 
+// The candidate patterns of SensitiveData, written for RE2 in UTF-8 mode. A scanner that runs its
+// own UTF-8 pattern set over a text can add these and call find() only for texts where one of
+// them matched: a superset of what find() can report, at no extra pass over clean text.
+const std::vector<std::string>& candidate_patterns_utf8();
+
 // The placeholders in a text that was redacted: each stands for a value that was there, so
 // detection can still say "an e-mail address was in this answer" about redacted content.
 std::vector<Finding> find_placeholders(std::string_view text);
