@@ -100,10 +100,7 @@ core::Result<Condition::Node> Condition::compile_node(const Predicate& p,
   return node;
 }
 
-bool Condition::holds(SpanView& span) const {
-  std::vector<FieldValue> scratch;
-  return eval(root_, span, scratch);
-}
+bool Condition::holds(SpanView& span) const { return eval(root_, span, span.scratch()); }
 
 bool Condition::eval(const Node& node, SpanView& span, std::vector<FieldValue>& scratch) {
   switch (node.kind) {

@@ -212,9 +212,8 @@ void SpanView::values(const FieldRef& field, std::vector<FieldValue>& out) {
 }
 
 std::string SpanView::first_text(const FieldRef& field) {
-  std::vector<FieldValue> values;
-  this->values(field, values);
-  return values.empty() ? std::string() : std::string(values.front().text);
+  values(field, scratch_);
+  return scratch_.empty() ? std::string() : std::string(scratch_.front().text);
 }
 
 }  // namespace aiir::detect

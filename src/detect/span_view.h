@@ -42,6 +42,10 @@ class SpanView {
   // The result of scan condition `spec` of the shared scanner.
   const ScanResult& scan(int spec);
 
+  // A vector for field values that conditions reuse, so that judging a span by fifty detectors
+  // does not allocate one per comparison.
+  std::vector<FieldValue>& scratch() { return scratch_; }
+
  private:
   const boost::json::value* json_of(FieldId id);  // parsed tool arguments / result, or null
   void add_json(const boost::json::value& value, std::vector<FieldValue>& out, bool expand);
@@ -53,6 +57,7 @@ class SpanView {
   std::optional<std::optional<boost::json::value>> result_;
   std::deque<boost::json::value> attribute_values_;
   std::deque<std::string> texts_;  // storage for values that are not views into the span
+  std::vector<FieldValue> scratch_;
 };
 
 }  // namespace aiir::detect

@@ -140,7 +140,9 @@ ratio: {of: {field: status, equals: error}, above: 0.2, min_count: 10, within: 1
                        "lookup_order", "{}");
     if (i < 3) s.status = model::SpanStatus::kError;
     engine.evaluate(s, i + 1, kT0, out);
-    if (i < 9) EXPECT_TRUE(out.empty()) << "span " << i;
+    if (i < 9) {
+      EXPECT_TRUE(out.empty()) << "span " << i;
+    }
   }
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].observed.at("hits").as_int64(), 3);

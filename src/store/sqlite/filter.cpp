@@ -25,9 +25,20 @@ Filter& Filter::below(std::string_view column, const std::optional<std::int64_t>
   return *this;
 }
 
-Filter& Filter::condition(std::string_view sql, std::vector<std::string> binds) {
+Filter& Filter::condition(std::string_view sql, std::vector<Value> binds) {
   conditions_.emplace_back(sql);
-  for (auto& b : binds) binds_.emplace_back(std::move(b));
+  for (auto& b : binds) binds_.push_back(std::move(b));
+  return *this;
+}
+
+Filter& Filter::in(std::string_view column, const std::vector<std::string>& values) {
+  if (values.empty()) return *this;
+  std::string list;
+  for (const auto& v : values) {
+    list += list.empty() ? "?" : ", ?";
+    binds_.emplace_back(v);
+  }
+  conditions_.push_back(std::string(column) + " IN (" + list + ")");
   return *this;
 }
 

@@ -15,13 +15,17 @@ namespace aiir::store::sqlite {
 
 class Filter {
  public:
+  using Value = std::variant<std::string, std::int64_t>;
+
   // `column = value`; nothing when `value` is empty (the filter was not given).
   Filter& equals(std::string_view column, const std::string& value);
   // `column >= value` / `column < value`; nothing when absent.
   Filter& at_least(std::string_view column, const std::optional<std::int64_t>& value);
   Filter& below(std::string_view column, const std::optional<std::int64_t>& value);
-  // Any condition with its own text binds, in order.
-  Filter& condition(std::string_view sql, std::vector<std::string> binds = {});
+  // Any condition with its own binds, in order.
+  Filter& condition(std::string_view sql, std::vector<Value> binds = {});
+  // `column IN (?, ...)`; nothing when `values` is empty.
+  Filter& in(std::string_view column, const std::vector<std::string>& values);
 
   // " WHERE a = ? AND ..." ("" when nothing was added).
   std::string sql() const;
@@ -30,7 +34,7 @@ class Filter {
 
  private:
   std::vector<std::string> conditions_;
-  std::vector<std::variant<std::string, std::int64_t>> binds_;
+  std::vector<Value> binds_;
 };
 
 // The page size asked for, clamped to 1..1000.

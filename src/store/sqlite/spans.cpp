@@ -232,30 +232,22 @@ core::Result<std::int64_t> select_last_span_seq(Db& db) {
 }
 
 core::Result<std::vector<StoredSpan>> select_span_scan(Db& db, const SpanScan& scan) {
-  // The (workflow, start_time) index serves the range; kind and tool name are columns, so spans
-  // they exclude are skipped without their bodies being read or parsed.
-  std::string sql = "SELECT seq, body FROM spans WHERE workflow = ? AND start_time >= ? AND "
-                    "start_time < ?";
-  if (scan.after) sql += " AND (start_time > ? OR (start_time = ? AND seq > ?))";
-  const auto placeholders = [](std::size_t n) {
-    std::string list;
-    for (std::size_t i = 0; i < n; ++i) list += i == 0 ? "?" : ", ?";
-    return list;
-  };
-  if (!scan.kinds.empty()) sql += " AND kind IN (" + placeholders(scan.kinds.size()) + ")";
-  if (!scan.tool_names.empty()) {
-    sql += " AND tool_name IN (" + placeholders(scan.tool_names.size()) + ")";
-  }
-  sql += " ORDER BY start_time, seq LIMIT ?";
-  Stmt s(db, sql);
-  int i = 0;
-  s.bind(++i, scan.workflow).bind(++i, scan.from).bind(++i, scan.to);
+  // The (workflow, start_time) index serves the range, or (workflow, tool_name, start_time) when
+  // tools are named; kind is a column, so spans it excludes are skipped without their bodies
+  // being parsed.
+  Filter where;
+  where.equals("workflow", scan.workflow)
+      .at_least("start_time", scan.from)
+      .below("start_time", scan.to);
   if (scan.after) {
-    s.bind(++i, scan.after->first).bind(++i, scan.after->first).bind(++i, scan.after->second);
+    where.condition("(start_time > ? OR (start_time = ? AND seq > ?))",
+                    {scan.after->first, scan.after->first, scan.after->second});
   }
-  for (auto kind : scan.kinds) s.bind(++i, model::to_string(kind));
-  for (const auto& tool : scan.tool_names) s.bind(++i, tool);
-  s.bind(++i, static_cast<std::int64_t>(std::clamp(scan.limit, 1, 100000)));
+  std::vector<std::string> kinds;
+  for (auto kind : scan.kinds) kinds.emplace_back(model::to_string(kind));
+  where.in("kind", kinds).in("tool_name", scan.tool_names);
+  Stmt s(db, "SELECT seq, body FROM spans" + where.sql() + " ORDER BY start_time, seq LIMIT ?");
+  s.bind(where.bind(s), static_cast<std::int64_t>(std::clamp(scan.limit, 1, 100000)));
   return read_stored(s);
 }
 
