@@ -831,8 +831,9 @@ class RecordingStore final : public store::Store {
     return inner_.revoke_key(id, at);
   }
   core::Result<std::int64_t> count_active_keys() override { return inner_.count_active_keys(); }
-  core::Result<std::int64_t> append_spans(const std::vector<AiSpan>& spans) override {
-    return inner_.append_spans(spans);
+  core::Result<std::int64_t> append_spans(const std::vector<AiSpan>& spans,
+                                          std::vector<std::int64_t>* seqs = nullptr) override {
+    return inner_.append_spans(spans, seqs);
   }
   core::Status append_span_content(const std::vector<store::SpanContent>& content) override {
     return inner_.append_span_content(content);

@@ -196,7 +196,9 @@ core::Result<std::unique_ptr<ServerApp>> ServerApp::start(const ServeOptions& op
        [&]() -> core::Status {
          store::SpanWriterOptions writer_options;
          detect::DetectionService* detection = parts.detection.get();
-         writer_options.on_commit = [detection] { detection->notify(); };
+         writer_options.on_commit = [detection](std::vector<store::StoredSpan>&& spans) {
+           detection->offer(std::move(spans));
+         };
          parts.writer = std::make_unique<store::SpanWriter>(*parts.store, writer_options);
          http::ConfigHolder* holder = parts.config.get();
          parts.ingest = std::make_unique<ingest::IngestService>([holder] { return holder->get(); },

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "store/span_writer.h"
+
 #include <chrono>
 
 namespace aiir::detect {
@@ -70,6 +72,40 @@ void DetectionService::notify() {
     pending_ = true;
   }
   wake_.notify_one();
+}
+
+void DetectionService::offer(std::vector<store::StoredSpan>&& spans) {
+  if (spans.empty()) return;
+  std::size_t bytes = 0;
+  for (const auto& s : spans) bytes += store::estimated_bytes(s.span);
+  {
+    std::lock_guard lock(mu_);
+    if (handoff_bytes_ + bytes <= options_.max_handoff_bytes) {
+      handoff_bytes_ += bytes;
+      handoff_.push_back(std::move(spans));
+    }
+    pending_ = true;
+  }
+  wake_.notify_one();
+}
+
+std::optional<std::vector<store::StoredSpan>> DetectionService::take_handoff() {
+  std::lock_guard lock(mu_);
+  while (!handoff_.empty()) {
+    auto& front = handoff_.front();
+    if (front.back().seq <= cursor_) {
+      // Judged already (read from the store while this waited).
+      for (const auto& s : front) handoff_bytes_ -= store::estimated_bytes(s.span);
+      handoff_.pop_front();
+      continue;
+    }
+    if (front.front().seq != cursor_ + 1) return std::nullopt;  // a gap: the store has it
+    std::vector<store::StoredSpan> batch = std::move(front);
+    handoff_.pop_front();
+    for (const auto& s : batch) handoff_bytes_ -= store::estimated_bytes(s.span);
+    return batch;
+  }
+  return std::nullopt;
 }
 
 void DetectionService::replace(std::shared_ptr<const DetectorSet> detectors) {
@@ -151,7 +187,13 @@ void DetectionService::run() {
 }
 
 bool DetectionService::step() {
-  auto batch = store_.read_spans_after(cursor_, options_.batch_spans);
+  // Spans the writer handed over continue right after the cursor unless some were dropped (or
+  // this is the first batch after a restart): then the store has them.
+  auto handed = take_handoff();
+  const bool from_memory = handed.has_value();
+  core::Result<std::vector<store::StoredSpan>> batch =
+      from_memory ? core::Result<std::vector<store::StoredSpan>>(std::move(*handed))
+                  : store_.read_spans_after(cursor_, options_.batch_spans);
   if (!batch.ok()) {
     spdlog::warn("detection: cannot read spans after #{}: {}", cursor_, batch.error().message());
     std::lock_guard lock(mu_);
@@ -173,6 +215,7 @@ bool DetectionService::step() {
     // woken by it sees the counts too.
     std::lock_guard lock(mu_);
     stats_.spans_judged += batch->size();
+    (from_memory ? stats_.spans_from_memory : stats_.spans_from_store) += batch->size();
     window_groups_ = std::move(groups);
   }
   // The engine's windows have seen these spans: the signals must be stored before moving on, or
@@ -181,7 +224,7 @@ bool DetectionService::step() {
     std::unique_lock lock(mu_);
     if (wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; })) return false;
   }
-  return static_cast<int>(batch->size()) == options_.batch_spans;
+  return from_memory || static_cast<int>(batch->size()) == options_.batch_spans;
 }
 
 bool DetectionService::store_signals(std::vector<model::Signal>& signals, std::int64_t position) {
@@ -254,6 +297,10 @@ void DetectionService::render_metrics(std::string& out) const {
   sample("aiir_detection_spans_total", static_cast<double>(stats.spans_judged));
   family("aiir_detection_signals_total", "counter", "Signals stored by live detection.");
   sample("aiir_detection_signals_total", static_cast<double>(stats.signals_stored));
+  family("aiir_detection_spans_read_back_total", "counter",
+         "Spans detection read back from the store instead of taking them from the writer "
+         "(after a restart, or when it fell behind by more than its handoff bound).");
+  sample("aiir_detection_spans_read_back_total", static_cast<double>(stats.spans_from_store));
   family("aiir_detection_store_errors_total", "counter",
          "Failed reads or writes of the store by detection (retried).");
   sample("aiir_detection_store_errors_total", static_cast<double>(stats.store_errors));

@@ -18,7 +18,9 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,6 +40,10 @@ struct DetectionOptions {
   core::UnixNanos tick = 250 * core::kNanosPerMilli;
   // At most this many spans before the cursor are replayed to rebuild windows.
   std::int64_t replay_spans = 200'000;
+  // Spans the writer hands over after committing them, waiting to be judged. Beyond this bound
+  // they are dropped from memory and read back from the store instead: nothing is lost, it only
+  // costs the read.
+  std::size_t max_handoff_bytes = 64 * 1024 * 1024;
 };
 
 struct DetectionStats {
@@ -47,6 +53,8 @@ struct DetectionStats {
   std::uint64_t signals_duplicate = 0;  // dropped by their dedup key (judged before a restart)
   std::uint64_t store_errors = 0;
   std::uint64_t spans_replayed = 0;
+  std::uint64_t spans_from_memory = 0;  // judged as the writer handed them over
+  std::uint64_t spans_from_store = 0;   // read back (after a restart, or beyond the handoff bound)
   std::uint64_t reloads = 0;
 };
 
@@ -76,6 +84,8 @@ class DetectionService {
 
   // New spans were committed. Cheap; callable from any thread.
   void notify();
+  // The same, with the spans themselves (the writer's on_commit), so they need not be read back.
+  void offer(std::vector<store::StoredSpan>&& spans);
   // Swaps in a reloaded detector set; the thread builds a new engine and replays into it.
   void replace(std::shared_ptr<const DetectorSet> detectors);
   // Blocks until every span stored up to `seq` has been judged (tests, the demo), or `timeout`.
@@ -90,6 +100,8 @@ class DetectionService {
  private:
   void run();
   bool step();  // judges one batch; false when there was nothing to judge
+  // The next handed-over batch if it continues right after the cursor.
+  std::optional<std::vector<store::StoredSpan>> take_handoff();
   void replay_into(Engine& engine, std::int64_t up_to);
   bool store_signals(std::vector<model::Signal>& signals, std::int64_t position);
 
@@ -108,6 +120,8 @@ class DetectionService {
   // Window state sizes per detector of engine_, copied after each batch (the engine itself is
   // only touched by run()).
   std::vector<std::size_t> window_groups_;           // GUARDED_BY(mu_)
+  std::deque<std::vector<store::StoredSpan>> handoff_;  // GUARDED_BY(mu_)
+  std::size_t handoff_bytes_ = 0;                    // GUARDED_BY(mu_)
   std::int64_t cursor_ = 0;                          // touched by run() only
   std::thread thread_;
 };

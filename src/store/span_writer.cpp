@@ -85,8 +85,9 @@ void SpanWriter::commit_group(std::vector<Pending>& group) {
   }
   core::Status status;
   std::int64_t inserted = 0;
+  std::vector<std::int64_t> seqs;
   if (!spans.empty()) {
-    auto r = store_.append_spans(spans);
+    auto r = store_.append_spans(spans, options_.on_commit ? &seqs : nullptr);
     if (r.ok()) {
       inserted = *r;
     } else {
@@ -109,8 +110,15 @@ void SpanWriter::commit_group(std::vector<Pending>& group) {
       stats_.failed_commits++;
     }
   }
-  if (status.ok() && inserted > 0 && options_.on_commit) options_.on_commit();
   for (auto& p : group) p.done(status);
+  if (status.ok() && inserted > 0 && options_.on_commit) {
+    std::vector<StoredSpan> stored;
+    stored.reserve(static_cast<std::size_t>(inserted));
+    for (std::size_t i = 0; i < spans.size() && i < seqs.size(); ++i) {
+      if (seqs[i] != 0) stored.push_back(StoredSpan{seqs[i], std::move(spans[i])});
+    }
+    options_.on_commit(std::move(stored));
+  }
 }
 
 void SpanWriter::stop() {

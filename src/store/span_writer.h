@@ -29,9 +29,10 @@ struct SpanWriterOptions {
   // Spans per transaction at most. Larger groups amortize the commit; smaller ones bound the
   // latency of the first request in a group.
   std::size_t max_group_spans = 8192;
-  // Called on the writer thread after each commit that stored new spans (detection wakes on it).
-  // Must not block.
-  std::function<void()> on_commit;
+  // Called on the writer thread after each commit that stored new spans, with those spans and
+  // their sequence numbers, in order (detection judges them without reading them back). Must not
+  // block.
+  std::function<void(std::vector<StoredSpan>&&)> on_commit;
 };
 
 struct SpanWriterStats {

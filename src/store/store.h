@@ -119,8 +119,10 @@ class Store {
 
   // --- spans --------------------------------------------------------------------------------
   // Stores the spans in one transaction. A span whose (trace_id, span_id) is stored already
-  // (an exporter's retry) is skipped. Returns how many were new.
-  virtual core::Result<std::int64_t> append_spans(const std::vector<model::AiSpan>& spans) = 0;
+  // (an exporter's retry) is skipped. Returns how many were new. With `seqs`, also gives each
+  // span's sequence number (0 for one skipped), in the order of `spans`.
+  virtual core::Result<std::int64_t> append_spans(const std::vector<model::AiSpan>& spans,
+                                                  std::vector<std::int64_t>* seqs = nullptr) = 0;
   virtual core::Status append_span_content(const std::vector<SpanContent>& content) = 0;
   // Every span of the trace, ordered by start time, with their log-record content merged.
   virtual core::Result<std::vector<model::AiSpan>> get_trace(const std::string& trace_id) = 0;

@@ -77,7 +77,8 @@ core::Status merge_content(Db& db, const std::string& trace_id,
 
 }  // namespace
 
-core::Result<std::int64_t> insert_spans(Db& db, const std::vector<model::AiSpan>& spans) {
+core::Result<std::int64_t> insert_spans(Db& db, const std::vector<model::AiSpan>& spans,
+                                        std::vector<std::int64_t>* seqs) {
   Stmt s(db,
          "INSERT OR IGNORE INTO spans (trace_id, span_id, workflow, start_time, kind, user_id, "
          "session_id, account_id, record_id, prompt_version, model_version, index_version, "
@@ -102,7 +103,9 @@ core::Result<std::int64_t> insert_spans(Db& db, const std::vector<model::AiSpan>
       s.bind(14, json::serialize(model::to_json(span, &arena)));
     }
     AIIR_RETURN_IF_ERROR(s.run());
-    inserted += sqlite3_changes(db.get());
+    const bool added = sqlite3_changes(db.get()) > 0;
+    inserted += added ? 1 : 0;
+    if (seqs != nullptr) seqs->push_back(added ? sqlite3_last_insert_rowid(db.get()) : 0);
   }
   return inserted;
 }

@@ -124,11 +124,12 @@ class SqliteStore final : public Store {
     return s.integer(0);
   }
 
-  Result<std::int64_t> append_spans(const std::vector<model::AiSpan>& spans) override {
+  Result<std::int64_t> append_spans(const std::vector<model::AiSpan>& spans,
+                                    std::vector<std::int64_t>* seqs = nullptr) override {
     std::lock_guard lock(mu_);
     sqlite::Transaction tx(db_);
     AIIR_RETURN_IF_ERROR(tx.begun());
-    auto inserted = sqlite::insert_spans(db_, spans);
+    auto inserted = sqlite::insert_spans(db_, spans, seqs);
     if (!inserted.ok()) return inserted;
     AIIR_RETURN_IF_ERROR(tx.commit());
     return inserted;

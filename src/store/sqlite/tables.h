@@ -15,7 +15,8 @@
 namespace aiir::store::sqlite {
 
 // spans.cpp
-core::Result<std::int64_t> insert_spans(Db& db, const std::vector<model::AiSpan>& spans);
+core::Result<std::int64_t> insert_spans(Db& db, const std::vector<model::AiSpan>& spans,
+                                        std::vector<std::int64_t>* seqs);
 core::Status insert_span_content(Db& db, const std::vector<SpanContent>& content);
 core::Result<std::vector<model::AiSpan>> select_trace(Db& db, const std::string& trace_id);
 core::Result<SpanPage> select_spans(Db& db, const SpanQuery& query);
