@@ -953,7 +953,9 @@ LoadRun run_load(const std::shared_ptr<const detect::DetectorSet>& set, Pool& po
   detect::DetectionService detection(store, clock, set);
   if (auto started = detection.start(); !started.ok()) fail(started.error().message());
   store::SpanWriterOptions options;
-  options.on_commit = [&detection] { detection.notify(); };
+  options.on_commit = [&detection](std::vector<store::StoredSpan>&& spans) {
+    detection.offer(std::move(spans));
+  };
   store::SpanWriter writer(store, options);
 
   LoadRun run;
