@@ -46,10 +46,22 @@ core::Status DetectionService::start() {
     auto moved = store_.commit_signals({}, kCursor, cursor_);
     if (!moved.ok()) return moved.error();
   }
+  auto content_cursor = store_.read_cursor(kContentCursor);
+  if (!content_cursor.ok()) return content_cursor.error();
+  if (*content_cursor) {
+    content_cursor_ = **content_cursor;
+  } else {
+    auto last = store_.last_content_seq();
+    if (!last.ok()) return last.error();
+    content_cursor_ = *last;
+    auto moved = store_.commit_signals({}, kContentCursor, content_cursor_);
+    if (!moved.ok()) return moved.error();
+  }
   replay_into(*engine_, cursor_);
   {
     std::lock_guard lock(mu_);
     stats_.cursor = cursor_;
+    stats_.content_cursor = content_cursor_;
   }
   spdlog::info("detection: {} detectors, judging spans after #{}",
                engine_->set().detectors().size(), cursor_);
@@ -75,7 +87,7 @@ void DetectionService::notify() {
 }
 
 void DetectionService::offer(std::vector<store::StoredSpan>&& spans) {
-  if (spans.empty()) return;
+  if (spans.empty()) return notify();  // log-record content only
   std::size_t bytes = 0;
   for (const auto& s : spans) bytes += store::estimated_bytes(s.span);
   {
@@ -123,6 +135,14 @@ bool DetectionService::wait_for(std::int64_t seq, core::UnixNanos timeout) {
   return progressed_.wait_for(lock, as_duration(timeout),
                               [&] { return stats_.cursor >= seq || stopping_; }) &&
          stats_.cursor >= seq;
+}
+
+bool DetectionService::wait_for_content(std::int64_t seq, core::UnixNanos timeout) {
+  notify();
+  std::unique_lock lock(mu_);
+  return progressed_.wait_for(lock, as_duration(timeout),
+                              [&] { return stats_.content_cursor >= seq || stopping_; }) &&
+         stats_.content_cursor >= seq;
 }
 
 void DetectionService::replay_into(Engine& engine, std::int64_t up_to) {
@@ -176,12 +196,16 @@ void DetectionService::run() {
       std::lock_guard lock(mu_);
       if (stopping_) return;
     }
+    while (step_content()) {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+    }
     const core::UnixNanos now = clock_.now();
     if (now - last_tick >= options_.tick) {
       last_tick = now;
       std::vector<model::Signal> signals;
       engine_->tick(now, signals);
-      if (!signals.empty()) store_signals(signals, cursor_);
+      if (!signals.empty()) store_signals(signals, kCursor, cursor_);
     }
   }
 }
@@ -204,6 +228,7 @@ bool DetectionService::step() {
   std::vector<model::Signal> signals;
   const core::UnixNanos now = clock_.now();
   for (const auto& stored : *batch) engine_->evaluate(stored.span, stored.seq, now, signals);
+  judge_with_early_content(*batch, now, signals);
   engine_->tick(now, signals);
   const std::int64_t position = batch->back().seq;
   std::vector<std::size_t> groups;
@@ -220,15 +245,72 @@ bool DetectionService::step() {
   }
   // The engine's windows have seen these spans: the signals must be stored before moving on, or
   // re-reading the batch would count its spans twice. Retry until stored or stopping.
-  while (!store_signals(signals, position)) {
+  while (!store_signals(signals, kCursor, position)) {
     std::unique_lock lock(mu_);
     if (wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; })) return false;
   }
   return from_memory || static_cast<int>(batch->size()) == options_.batch_spans;
 }
 
-bool DetectionService::store_signals(std::vector<model::Signal>& signals, std::int64_t position) {
-  auto stored = store_.commit_signals(signals, kCursor, position);
+void DetectionService::judge_with_early_content(const std::vector<store::StoredSpan>& batch,
+                                                core::UnixNanos now,
+                                                std::vector<model::Signal>& out) {
+  if (early_content_.empty()) return;
+  for (const auto& stored : batch) {
+    auto it = early_content_.find(stored.span.trace_id + ":" + stored.span.span_id);
+    if (it == early_content_.end()) continue;
+    early_content_.erase(it);
+    auto merged = store_.find_span(stored.span.trace_id, stored.span.span_id);
+    if (merged.ok() && *merged) engine_->evaluate_content((*merged)->span, stored.seq, now, out);
+  }
+}
+
+void DetectionService::remember_early_content(const std::string& key) {
+  constexpr std::size_t kMaxEarlyContent = 100'000;
+  if (!early_content_.insert(key).second) return;
+  early_content_order_.push_back(key);
+  while (early_content_order_.size() > kMaxEarlyContent) {
+    early_content_.erase(early_content_order_.front());
+    early_content_order_.pop_front();
+  }
+}
+
+bool DetectionService::step_content() {
+  auto rows = store_.read_content_after(content_cursor_, 512);
+  if (!rows.ok()) {
+    std::lock_guard lock(mu_);
+    stats_.store_errors++;
+    return false;
+  }
+  if (rows->empty()) return false;
+  std::vector<model::Signal> signals;
+  const core::UnixNanos now = clock_.now();
+  for (const auto& row : *rows) {
+    const auto& c = row.content;
+    if (c.input_messages.empty() && c.output_messages.empty()) continue;
+    auto span = store_.find_span(c.trace_id, c.span_id);
+    if (!span.ok()) {
+      std::lock_guard lock(mu_);
+      stats_.store_errors++;
+      return false;  // retried from the same cursor
+    }
+    if (*span && (*span)->seq <= cursor_) {
+      engine_->evaluate_content((*span)->span, (*span)->seq, now, signals);
+    } else {
+      // The span is not stored or not judged yet: its judgement will fetch this content.
+      remember_early_content(c.trace_id + ":" + c.span_id);
+    }
+  }
+  while (!store_signals(signals, kContentCursor, rows->back().seq)) {
+    std::unique_lock lock(mu_);
+    if (wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; })) return false;
+  }
+  return rows->size() == 512;
+}
+
+bool DetectionService::store_signals(std::vector<model::Signal>& signals, const char* cursor,
+                                     std::int64_t position) {
+  auto stored = store_.commit_signals(signals, cursor, position);
   std::lock_guard lock(mu_);
   if (!stored.ok()) {
     stats_.store_errors++;
@@ -236,8 +318,13 @@ bool DetectionService::store_signals(std::vector<model::Signal>& signals, std::i
                  stored.error().message());
     return false;
   }
-  cursor_ = position;
-  stats_.cursor = position;
+  if (std::string_view(cursor) == kContentCursor) {
+    content_cursor_ = position;
+    stats_.content_cursor = position;
+  } else {
+    cursor_ = position;
+    stats_.cursor = position;
+  }
   stats_.signals_stored += stored->size();
   stats_.signals_duplicate += signals.size() - stored->size();
   for (const auto& s : *stored) {

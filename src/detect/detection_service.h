@@ -25,6 +25,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_set>
 
 #include "core/clock.h"
 #include "core/result.h"
@@ -48,6 +49,7 @@ struct DetectionOptions {
 
 struct DetectionStats {
   std::int64_t cursor = 0;              // last span judged
+  std::int64_t content_cursor = 0;      // last log-record content looked at
   std::uint64_t spans_judged = 0;
   std::uint64_t signals_stored = 0;
   std::uint64_t signals_duplicate = 0;  // dropped by their dedup key (judged before a restart)
@@ -70,6 +72,9 @@ struct DetectorReport {
 class DetectionService {
  public:
   static constexpr const char* kCursor = "detection";
+  // Content that arrives as log records (POST /v1/logs) is followed by its own cursor: when it
+  // joins a span that was judged already, the detectors that read content judge the span again.
+  static constexpr const char* kContentCursor = "detection.content";
 
   DetectionService(store::Store& store, const core::Clock& clock,
                    std::shared_ptr<const DetectorSet> detectors, DetectionOptions options = {});
@@ -90,6 +95,8 @@ class DetectionService {
   void replace(std::shared_ptr<const DetectorSet> detectors);
   // Blocks until every span stored up to `seq` has been judged (tests, the demo), or `timeout`.
   bool wait_for(std::int64_t seq, core::UnixNanos timeout);
+  // The same for log-record content up to its sequence number `seq`.
+  bool wait_for_content(std::int64_t seq, core::UnixNanos timeout);
 
   DetectionStats stats() const;
   // Counters of the running detector set, by detector id.
@@ -103,7 +110,13 @@ class DetectionService {
   // The next handed-over batch if it continues right after the cursor.
   std::optional<std::vector<store::StoredSpan>> take_handoff();
   void replay_into(Engine& engine, std::int64_t up_to);
-  bool store_signals(std::vector<model::Signal>& signals, std::int64_t position);
+  bool step_content();  // looks at one batch of log-record content
+  // Judges again, with their content, the spans of this batch that content arrived for early.
+  void judge_with_early_content(const std::vector<store::StoredSpan>& batch, core::UnixNanos now,
+                                std::vector<model::Signal>& out);
+  void remember_early_content(const std::string& key);
+  bool store_signals(std::vector<model::Signal>& signals, const char* cursor,
+                     std::int64_t position);
 
   store::Store& store_;
   const core::Clock& clock_;
@@ -123,6 +136,11 @@ class DetectionService {
   std::deque<std::vector<store::StoredSpan>> handoff_;  // GUARDED_BY(mu_)
   std::size_t handoff_bytes_ = 0;                    // GUARDED_BY(mu_)
   std::int64_t cursor_ = 0;                          // touched by run() only
+  std::int64_t content_cursor_ = 0;                  // touched by run() only
+  // Spans ("trace:span") whose log-record content was stored before the span was judged; their
+  // judgement fetches it. Bounded: the oldest keys are forgotten first.
+  std::unordered_set<std::string> early_content_;    // touched by run() only
+  std::deque<std::string> early_content_order_;      // touched by run() only
   std::thread thread_;
 };
 

@@ -92,6 +92,14 @@ core::Result<std::shared_ptr<const DetectorSet>> DetectorSet::compile(
       d.of = std::move(*compiled);
     }
     d.kind_mask = d.match.kind_mask();
+    const auto& fields = d.match.fields();
+    d.reads_content =
+        std::holds_alternative<std::monostate>(def.stateful) &&
+        (!d.match.scans().empty() ||
+         std::any_of(fields.begin(), fields.end(), [](const FieldRef& f) {
+           return f.id == FieldId::kInputText || f.id == FieldId::kOutputText ||
+                  f.id == FieldId::kOutputToolCalls;
+         }));
     // An absence check must also see the spans that satisfy it, whatever their kind.
     if (std::holds_alternative<AbsenceSpec>(def.stateful)) d.kind_mask |= d.of.kind_mask();
     set->longest_window_ = std::max(set->longest_window_, window_of(def.stateful));
@@ -193,6 +201,20 @@ void Engine::evaluate(const model::AiSpan& span, std::int64_t seq, core::UnixNan
     counters.estimated_nanos.fetch_add(
         static_cast<std::uint64_t>(std::chrono::nanoseconds(spent).count()) * kTimingSample,
         std::memory_order_relaxed);
+  }
+}
+
+void Engine::evaluate_content(const model::AiSpan& span, std::int64_t seq, core::UnixNanos now,
+                              std::vector<model::Signal>& out) {
+  const auto& applicable = set_->applicable(span.workflow, span.registered);
+  if (applicable.empty()) return;
+  SpanView view(span, set_->scanner());
+  const unsigned kind_bit = 1u << static_cast<unsigned>(span.kind);
+  for (int index : applicable) {
+    const CompiledDetector& d = set_->detectors()[index];
+    if (!d.reads_content || (d.kind_mask & kind_bit) == 0) continue;
+    counters_[index]->evaluations.fetch_add(1, std::memory_order_relaxed);
+    judge(index, view, seq, now, true, out);
   }
 }
 

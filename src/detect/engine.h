@@ -31,6 +31,9 @@ struct CompiledDetector {
   Condition match;
   Condition of;  // ratio.of, drift.of, absence.missing; empty otherwise
   unsigned kind_mask = ~0u;  // span kinds that can matter to this detector
+  // Keeps no window and looks at message content (scans, input/output text): judged again when
+  // content sent as log records joins a span after it was judged.
+  bool reads_content = false;
 };
 
 class DetectorSet {
@@ -85,6 +88,11 @@ class Engine {
   // Rebuilds window state from a span that was judged before (after a restart or reload):
   // windows and absence checks see it, but it causes no signal by itself.
   void replay(const model::AiSpan& span, std::int64_t seq, core::UnixNanos now);
+  // Judges a span again now that log-record content has been joined to it, by the detectors that
+  // read content (reads_content); others saw all they look at the first time. A signal the span
+  // made already is not made again (same dedup key).
+  void evaluate_content(const model::AiSpan& span, std::int64_t seq, core::UnixNanos now,
+                        std::vector<model::Signal>& out);
   // Absence checks whose grace has ended by `now`.
   void tick(core::UnixNanos now, std::vector<model::Signal>& out);
   // Every absence check still waiting, regardless of grace (a retro-hunt at its end).

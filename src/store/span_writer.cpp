@@ -111,7 +111,7 @@ void SpanWriter::commit_group(std::vector<Pending>& group) {
     }
   }
   for (auto& p : group) p.done(status);
-  if (status.ok() && inserted > 0 && options_.on_commit) {
+  if (status.ok() && (inserted > 0 || !content.empty()) && options_.on_commit) {
     std::vector<StoredSpan> stored;
     stored.reserve(static_cast<std::size_t>(inserted));
     for (std::size_t i = 0; i < spans.size() && i < seqs.size(); ++i) {

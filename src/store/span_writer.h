@@ -29,9 +29,9 @@ struct SpanWriterOptions {
   // Spans per transaction at most. Larger groups amortize the commit; smaller ones bound the
   // latency of the first request in a group.
   std::size_t max_group_spans = 8192;
-  // Called on the writer thread after each commit that stored new spans, with those spans and
-  // their sequence numbers, in order (detection judges them without reading them back). Must not
-  // block.
+  // Called on the writer thread after each commit that stored new spans or log-record content,
+  // with the new spans and their sequence numbers, in order (detection judges them without
+  // reading them back). Must not block.
   std::function<void(std::vector<StoredSpan>&&)> on_commit;
 };
 

@@ -77,6 +77,12 @@ struct SpanScan {
   int limit = 1000;
 };
 
+// Log-record content with its sequence number (the order it was stored in).
+struct StoredContent {
+  std::int64_t seq = 0;
+  SpanContent content;
+};
+
 // Filters for signals; every set field must match. Newest first.
 struct SignalQuery {
   std::string detector;
@@ -142,6 +148,14 @@ class Store {
                                                                  int limit) = 0;
   // The highest span sequence number stored (0 when none).
   virtual core::Result<std::int64_t> last_span_seq() = 0;
+  // Log-record content stored after `after`, oldest first, and the highest content sequence
+  // number (0 when none): detection follows content as it follows spans.
+  virtual core::Result<std::vector<StoredContent>> read_content_after(std::int64_t after,
+                                                                     int limit) = 0;
+  virtual core::Result<std::int64_t> last_content_seq() = 0;
+  // One span with all its log-record content merged in; nullopt when it is not stored (yet).
+  virtual core::Result<std::optional<StoredSpan>> find_span(const std::string& trace_id,
+                                                            const std::string& span_id) = 0;
   virtual core::Result<std::vector<StoredSpan>> scan_spans(const SpanScan& scan) = 0;
   // Spans of `workflow` with start_time in [from, to) (a retro-hunt's total, for progress).
   virtual core::Result<std::int64_t> count_spans(const std::string& workflow,

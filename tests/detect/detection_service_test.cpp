@@ -169,6 +169,56 @@ TEST_F(DetectionServiceTest, SpansHandedOverByTheWriterAreNotReadBack) {
   EXPECT_GE(stats.spans_from_memory, 1u);
 }
 
+// Content that instrumentations send as log records (POST /v1/logs) joins its span in the store;
+// a detector that scans content must see it whichever arrives first.
+TEST_F(DetectionServiceTest, ContentSentAsLogRecordsIsScannedWhicheverArrivesFirst) {
+  auto store = open();
+  auto set = DetectorSet::compile({detector_from_yaml(R"(
+id: card-in-answer
+description: A card number in an answer
+category: data_exposure
+match: {scan: {in: [output], find: [card]}}
+)")},
+                                  {workflow("support-refunds")});
+  ASSERT_TRUE(set.ok());
+  DetectionService service(*store, clock_, *set);
+  ASSERT_TRUE(service.start().ok());
+  const auto answer = [](const std::string& trace) {
+    store::SpanContent c;
+    c.trace_id = llm_span("support-refunds", trace, 1, kT0, "").trace_id;
+    c.span_id = llm_span("support-refunds", trace, 1, kT0, "").span_id;
+    c.time = kT0;
+    c.output_messages.push_back({"assistant", "Your card 4111 1111 1111 1111 was refunded.", {}});
+    return c;
+  };
+  // Span first, content later: the span is judged without content, then again with it.
+  auto first = llm_span("support-refunds", "aaa1", 1, kT0, "");
+  first.output_messages.clear();
+  ASSERT_TRUE(store->append_spans({first}).ok());
+  ASSERT_TRUE(service.wait_for(1, 10 * kSecond));
+  EXPECT_EQ(signals(*store, "card-in-answer").size(), 0u);
+  ASSERT_TRUE(store->append_span_content({answer("aaa1")}).ok());
+  ASSERT_TRUE(service.wait_for_content(1, 10 * kSecond));
+  EXPECT_EQ(signals(*store, "card-in-answer").size(), 1u);
+
+  // Content first, span later: judging the span fetches its content.
+  ASSERT_TRUE(store->append_span_content({answer("bbb2")}).ok());
+  ASSERT_TRUE(service.wait_for_content(2, 10 * kSecond));
+  auto second = llm_span("support-refunds", "bbb2", 1, kT0, "");
+  second.output_messages.clear();
+  ASSERT_TRUE(store->append_spans({second}).ok());
+  ASSERT_TRUE(service.wait_for(2, 10 * kSecond));
+  auto found = signals(*store, "card-in-answer");
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].trace_id, second.trace_id);
+  EXPECT_EQ(found[0].observed.at("matches").at("card").as_int64(), 1);
+
+  // More content for the first span: its signal is not made again.
+  ASSERT_TRUE(store->append_span_content({answer("aaa1")}).ok());
+  ASSERT_TRUE(service.wait_for_content(3, 10 * kSecond));
+  EXPECT_EQ(signals(*store, "card-in-answer").size(), 2u);
+}
+
 TEST_F(DetectionServiceTest, ReloadSwapsTheDetectorSet) {
   auto store = open();
   DetectionService service(*store, clock_, detectors());

@@ -227,6 +227,53 @@ core::Result<std::vector<StoredSpan>> select_spans_after(Db& db, std::int64_t af
   return read_stored(s);
 }
 
+core::Result<std::vector<StoredContent>> select_content_after(Db& db, std::int64_t after,
+                                                             int limit) {
+  Stmt s(db,
+         "SELECT rowid, trace_id, span_id, time, body FROM span_content WHERE rowid > ? ORDER BY "
+         "rowid LIMIT ?");
+  s.bind(1, after).bind(2, static_cast<std::int64_t>(std::max(limit, 1)));
+  std::vector<StoredContent> out;
+  while (true) {
+    auto row = s.step();
+    if (!row.ok()) return row.error();
+    if (!*row) break;
+    StoredContent c;
+    c.seq = s.integer(0);
+    c.content.trace_id = s.text(1);
+    c.content.span_id = s.text(2);
+    c.content.time = s.integer(3);
+    boost::system::error_code ec;
+    json::value body = json::parse(s.text(4), ec);
+    if (!ec && body.is_object()) {
+      model::AiSpan messages = model::ai_span_from_json(body.as_object());
+      c.content.input_messages = std::move(messages.input_messages);
+      c.content.output_messages = std::move(messages.output_messages);
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+core::Result<std::int64_t> select_last_content_seq(Db& db) {
+  Stmt s(db, "SELECT coalesce(max(rowid), 0) FROM span_content");
+  auto row = s.step();
+  if (!row.ok()) return row.error();
+  return s.integer(0);
+}
+
+core::Result<std::optional<StoredSpan>> select_span(Db& db, const std::string& trace_id,
+                                                    const std::string& span_id) {
+  Stmt s(db, "SELECT seq, body FROM spans WHERE trace_id = ? AND span_id = ?");
+  s.bind(1, trace_id).bind(2, span_id);
+  std::vector<std::int64_t> seqs;
+  auto spans = read_spans(s, &seqs);
+  if (!spans.ok()) return spans.error();
+  if (spans->empty()) return std::optional<StoredSpan>();
+  AIIR_RETURN_IF_ERROR(merge_content(db, trace_id, *spans));
+  return std::optional<StoredSpan>(StoredSpan{seqs.front(), std::move(spans->front())});
+}
+
 core::Result<std::int64_t> select_last_span_seq(Db& db) {
   Stmt s(db, "SELECT coalesce(max(seq), 0) FROM spans");
   auto row = s.step();

@@ -179,6 +179,22 @@ class SqliteStore final : public Store {
     return sqlite::select_last_span_seq(reader());
   }
 
+  Result<std::vector<StoredContent>> read_content_after(std::int64_t after, int limit) override {
+    std::lock_guard lock(stream_mu());
+    return sqlite::select_content_after(stream(), after, limit);
+  }
+
+  Result<std::int64_t> last_content_seq() override {
+    std::lock_guard lock(read_mu());
+    return sqlite::select_last_content_seq(reader());
+  }
+
+  Result<std::optional<StoredSpan>> find_span(const std::string& trace_id,
+                                              const std::string& span_id) override {
+    std::lock_guard lock(stream_mu());
+    return sqlite::select_span(stream(), trace_id, span_id);
+  }
+
   Result<std::vector<StoredSpan>> scan_spans(const SpanScan& scan) override {
     std::lock_guard lock(hunt_mu());
     return sqlite::select_span_scan(hunter(), scan);

@@ -27,6 +27,11 @@ core::Result<std::vector<std::pair<std::string, std::int64_t>>> count_spans_by_w
 
 core::Result<std::vector<StoredSpan>> select_spans_after(Db& db, std::int64_t after, int limit);
 core::Result<std::int64_t> select_last_span_seq(Db& db);
+core::Result<std::vector<StoredContent>> select_content_after(Db& db, std::int64_t after,
+                                                             int limit);
+core::Result<std::int64_t> select_last_content_seq(Db& db);
+core::Result<std::optional<StoredSpan>> select_span(Db& db, const std::string& trace_id,
+                                                    const std::string& span_id);
 core::Result<std::vector<StoredSpan>> select_span_scan(Db& db, const SpanScan& scan);
 core::Result<std::int64_t> count_spans_in(Db& db, const std::string& workflow,
                                           core::UnixNanos from, core::UnixNanos to);
