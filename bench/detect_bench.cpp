@@ -860,6 +860,15 @@ class RecordingStore final : public store::Store {
     return inner_.read_spans_after(after, limit);
   }
   core::Result<std::int64_t> last_span_seq() override { return inner_.last_span_seq(); }
+  core::Result<std::vector<store::StoredContent>> read_content_after(std::int64_t after,
+                                                                    int limit) override {
+    return inner_.read_content_after(after, limit);
+  }
+  core::Result<std::int64_t> last_content_seq() override { return inner_.last_content_seq(); }
+  core::Result<std::optional<store::StoredSpan>> find_span(const std::string& trace_id,
+                                                           const std::string& span_id) override {
+    return inner_.find_span(trace_id, span_id);
+  }
   core::Result<std::vector<store::StoredSpan>> scan_spans(const store::SpanScan& scan) override {
     return inner_.scan_spans(scan);
   }
