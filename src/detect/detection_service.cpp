@@ -35,28 +35,24 @@ DetectionService::DetectionService(store::Store& store, const core::Clock& clock
 DetectionService::~DetectionService() { stop(); }
 
 core::Status DetectionService::start() {
-  auto cursor = store_.read_cursor(kCursor);
-  if (!cursor.ok()) return cursor.error();
-  if (*cursor) {
-    cursor_ = **cursor;
-  } else {
-    auto last = store_.last_span_seq();
-    if (!last.ok()) return last.error();
-    cursor_ = *last;
-    auto moved = store_.commit_signals({}, kCursor, cursor_);
+  // A cursor the store never had starts at what is stored now: history is for retro-hunts, not
+  // for a flood of signals about the past on the first start.
+  const auto open_cursor = [this](const char* name,
+                                  core::Result<std::int64_t> newest) -> core::Result<std::int64_t> {
+    auto cursor = store_.read_cursor(name);
+    if (!cursor.ok()) return cursor.error();
+    if (*cursor) return **cursor;
+    if (!newest.ok()) return newest.error();
+    auto moved = store_.commit_signals({}, name, *newest);
     if (!moved.ok()) return moved.error();
-  }
-  auto content_cursor = store_.read_cursor(kContentCursor);
-  if (!content_cursor.ok()) return content_cursor.error();
-  if (*content_cursor) {
-    content_cursor_ = **content_cursor;
-  } else {
-    auto last = store_.last_content_seq();
-    if (!last.ok()) return last.error();
-    content_cursor_ = *last;
-    auto moved = store_.commit_signals({}, kContentCursor, content_cursor_);
-    if (!moved.ok()) return moved.error();
-  }
+    return *newest;
+  };
+  auto spans = open_cursor(kCursor, store_.last_span_seq());
+  if (!spans.ok()) return spans.error();
+  auto content = open_cursor(kContentCursor, store_.last_content_seq());
+  if (!content.ok()) return content.error();
+  cursor_ = *spans;
+  content_cursor_ = *content;
   replay_into(*engine_, cursor_);
   {
     std::lock_guard lock(mu_);
