@@ -865,6 +865,20 @@ class RecordingStore final : public store::Store {
     return inner_.read_content_after(after, limit);
   }
   core::Result<std::int64_t> last_content_seq() override { return inner_.last_content_seq(); }
+  core::Result<store::IncidentChange> save_incident(const store::IncidentChange& change) override {
+    return inner_.save_incident(change);
+  }
+  core::Result<std::optional<model::Incident>> get_incident(std::int64_t number) override {
+    return inner_.get_incident(number);
+  }
+  core::Result<store::IncidentPage> query_incidents(const store::IncidentQuery& query) override {
+    return inner_.query_incidents(query);
+  }
+  core::Result<std::vector<model::TimelineEvent>> incident_timeline(std::int64_t incident,
+                                                                    std::int64_t after_seq,
+                                                                    int limit) override {
+    return inner_.incident_timeline(incident, after_seq, limit);
+  }
   core::Result<std::optional<store::StoredSpan>> find_span(const std::string& trace_id,
                                                            const std::string& span_id) override {
     return inner_.find_span(trace_id, span_id);

@@ -18,6 +18,7 @@
 #include "model/ai_span.h"
 #include "model/api_key.h"
 #include "model/audit.h"
+#include "model/incident.h"
 #include "model/signal.h"
 
 namespace aiir::store {
@@ -104,6 +105,30 @@ struct SignalPage {
   std::optional<std::int64_t> next_cursor;
 };
 
+// An incident as it is after a change, and the timeline events the change made. Saved in one
+// transaction with one audit entry per event.
+struct IncidentChange {
+  model::Incident incident;  // number 0: a new incident (the store gives it the next number)
+  std::vector<model::TimelineEvent> events;
+};
+
+// Filters for incidents; every set field must match. Newest first.
+struct IncidentQuery {
+  std::optional<model::IncidentState> state;
+  std::optional<model::Severity> severity;
+  std::optional<model::Classification> classification;
+  std::string workflow;
+  std::string fingerprint;
+  std::optional<core::UnixNanos> since;  // opened_at >= since
+  int limit = 100;                      // 1..1000
+  std::optional<std::int64_t> before;   // cursor: incidents with number < before
+};
+
+struct IncidentPage {
+  std::vector<model::Incident> incidents;
+  std::optional<std::int64_t> next_cursor;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -170,6 +195,17 @@ class Store {
   virtual core::Result<std::optional<std::int64_t>> read_cursor(const std::string& cursor) = 0;
   virtual core::Result<SignalPage> query_signals(const SignalQuery& query) = 0;
   virtual core::Result<std::optional<model::Signal>> get_signal(std::int64_t seq) = 0;
+
+  // --- incidents ----------------------------------------------------------------------------
+  // Saves the incident and appends its events, each with an audit entry ("incident.<kind>",
+  // subject INC-n), in one transaction: a change is recorded together with its audit trail or not
+  // at all. Returns the change as stored (incident number and event sequence numbers set).
+  virtual core::Result<IncidentChange> save_incident(const IncidentChange& change) = 0;
+  virtual core::Result<std::optional<model::Incident>> get_incident(std::int64_t number) = 0;
+  virtual core::Result<IncidentPage> query_incidents(const IncidentQuery& query) = 0;
+  // An incident's timeline after event `after_seq`, oldest first.
+  virtual core::Result<std::vector<model::TimelineEvent>> incident_timeline(
+      std::int64_t incident, std::int64_t after_seq, int limit) = 0;
 
   // --- audit log ----------------------------------------------------------------------------
   // Appends an entry, chained to the previous one by hash, in its own transaction.

@@ -101,6 +101,33 @@ const std::vector<std::string_view>& migrations() {
         CREATE INDEX spans_by_workflow_tool_time ON spans (workflow, tool_name, start_time)
           WHERE tool_name IS NOT NULL;
       )sql",
+      // 5: incidents and their timelines. The incident is kept whole as a JSON body, with the
+      // columns lists filter on broken out; every timeline event has an audit entry written in
+      // the same transaction.
+      R"sql(
+        CREATE TABLE incidents (
+          number INTEGER PRIMARY KEY,
+          fingerprint TEXT NOT NULL,
+          workflow TEXT NOT NULL,
+          state TEXT NOT NULL,
+          severity TEXT NOT NULL,
+          classification TEXT NOT NULL,
+          opened_at INTEGER NOT NULL,
+          body TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX incidents_by_fingerprint ON incidents (fingerprint);
+        CREATE INDEX incidents_by_workflow ON incidents (workflow);
+        CREATE INDEX incidents_by_state ON incidents (state);
+
+        CREATE TABLE incident_timeline (
+          seq INTEGER PRIMARY KEY,
+          incident INTEGER NOT NULL,
+          time INTEGER NOT NULL,
+          kind TEXT NOT NULL,
+          body TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX incident_timeline_by_incident ON incident_timeline (incident, seq);
+      )sql",
   };
   return list;
 }

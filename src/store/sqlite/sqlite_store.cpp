@@ -234,6 +234,33 @@ class SqliteStore final : public Store {
     return sqlite::select_signal(reader(), seq);
   }
 
+  Result<IncidentChange> save_incident(const IncidentChange& change) override {
+    std::lock_guard lock(mu_);
+    sqlite::Transaction tx(db_);
+    AIIR_RETURN_IF_ERROR(tx.begun());
+    auto saved = sqlite::upsert_incident(db_, change);
+    if (!saved.ok()) return saved;
+    AIIR_RETURN_IF_ERROR(tx.commit());
+    return saved;
+  }
+
+  Result<std::optional<model::Incident>> get_incident(std::int64_t number) override {
+    std::lock_guard lock(read_mu());
+    return sqlite::select_incident(reader(), number);
+  }
+
+  Result<IncidentPage> query_incidents(const IncidentQuery& query) override {
+    std::lock_guard lock(read_mu());
+    return sqlite::select_incidents(reader(), query);
+  }
+
+  Result<std::vector<model::TimelineEvent>> incident_timeline(std::int64_t incident,
+                                                              std::int64_t after_seq,
+                                                              int limit) override {
+    std::lock_guard lock(read_mu());
+    return sqlite::select_timeline(reader(), incident, after_seq, limit);
+  }
+
   Result<model::AuditEntry> append_audit(const model::AuditEntry& entry) override {
     std::lock_guard lock(mu_);
     sqlite::Transaction tx(db_);

@@ -44,6 +44,13 @@ core::Result<std::optional<std::int64_t>> select_cursor(Db& db, const std::strin
 core::Result<SignalPage> select_signals(Db& db, const SignalQuery& query);
 core::Result<std::optional<model::Signal>> select_signal(Db& db, std::int64_t seq);
 
+// incidents.cpp
+core::Result<IncidentChange> upsert_incident(Db& db, const IncidentChange& change);
+core::Result<std::optional<model::Incident>> select_incident(Db& db, std::int64_t number);
+core::Result<IncidentPage> select_incidents(Db& db, const IncidentQuery& query);
+core::Result<std::vector<model::TimelineEvent>> select_timeline(Db& db, std::int64_t incident,
+                                                                std::int64_t after_seq, int limit);
+
 // audit.cpp
 core::Result<model::AuditEntry> insert_audit(Db& db, const model::AuditEntry& entry);
 core::Result<std::vector<model::AuditEntry>> select_audit(Db& db, std::int64_t after_seq,
