@@ -180,11 +180,8 @@ core::Result<std::unique_ptr<ServerApp>> ServerApp::start(const ServeOptions& op
        }},
       {"start detection",
        [&]() -> core::Status {
-         auto c = parts.config->get();
-         auto set = detect::DetectorSet::compile(c->detectors, c->workflows);
-         if (!set.ok()) return core::Status(set.error());
-         parts.detection =
-             std::make_unique<detect::DetectionService>(*parts.store, *parts.clock, *set);
+         parts.detection = std::make_unique<detect::DetectionService>(
+             *parts.store, *parts.clock, parts.config->get()->detector_set);
          AIIR_RETURN_IF_ERROR(parts.detection->start());
          parts.hunts = std::make_unique<detect::HuntService>(*parts.store, *parts.clock);
          detect::DetectionService* detection = parts.detection.get();
@@ -304,13 +301,6 @@ http::ReloadOutcome ServerApp::reload() {
     return outcome;
   }
   apply_overrides(*loaded, parts_->options);
-  auto detectors = detect::DetectorSet::compile(loaded->detectors, loaded->workflows);
-  if (!detectors.ok()) {
-    outcome.diagnostics.push_back(detectors.error().message());
-    outcome.summary = "the detector set does not compile; the running configuration is kept";
-    spdlog::error("reload refused: {}", detectors.error().message());
-    return outcome;
-  }
   // Listening address, port and store location are fixed for the life of the process.
   auto running = parts_->config->get();
   loaded->server = running->server;
@@ -319,7 +309,7 @@ http::ReloadOutcome ServerApp::reload() {
   outcome.summary = std::to_string(loaded->workflows.size()) + " workflows, " +
                     std::to_string(loaded->detectors.size()) + " detectors loaded";
   parts_->config->set(std::make_shared<config::Config>(std::move(*loaded)));
-  parts_->detection->replace(std::move(*detectors));
+  parts_->detection->replace(parts_->config->get()->detector_set);
   spdlog::info("reload applied: {}", outcome.summary);
   return outcome;
 }

@@ -178,9 +178,16 @@ std::optional<Config> load_config(const std::string& directory, core::Diagnostic
   // What loaded must also compile for evaluation (patterns into one scanner set, ...): a file
   // `aiir validate` accepts must never stop `aiir serve` from starting.
   if (diags.empty()) {
-    for (const auto& d : c.detectors) {
-      auto compiled = detect::DetectorSet::compile({d}, c.workflows);
-      if (!compiled.ok()) diags.add(d.source_file, d.source_line, 0, compiled.error().message());
+    auto compiled = detect::DetectorSet::compile(c.detectors, c.workflows);
+    if (compiled.ok()) {
+      c.detector_set = std::move(*compiled);
+    } else {
+      // Only on failure: compile each alone to say which detector (and where) is at fault.
+      for (const auto& d : c.detectors) {
+        auto alone = detect::DetectorSet::compile({d}, c.workflows);
+        if (!alone.ok()) diags.add(d.source_file, d.source_line, 0, alone.error().message());
+      }
+      if (diags.empty()) diags.add(c.directory, 0, 0, compiled.error().message());
     }
   }
 

@@ -17,6 +17,10 @@
 #include "detect/detector.h"
 #include "model/workflow.h"
 
+namespace aiir::detect {
+class DetectorSet;
+}  // namespace aiir::detect
+
 namespace aiir::config {
 
 struct ServerConfig {
@@ -70,6 +74,8 @@ struct Config {
   std::vector<model::Workflow> workflows;  // sorted by id
   // Detectors from detectors/*.yaml (docs/detectors.md), disabled ones included; sorted by id.
   std::vector<detect::Detector> detectors;
+  // `detectors` compiled for evaluation, once, at load (the server and reload use it as is).
+  std::shared_ptr<const detect::DetectorSet> detector_set;
 
   const model::Workflow* find_workflow(std::string_view id) const;
   const detect::Detector* find_detector(std::string_view id) const;

@@ -90,7 +90,7 @@ void DetectionService::offer(std::vector<store::StoredSpan>&& spans) {
     std::lock_guard lock(mu_);
     if (handoff_bytes_ + bytes <= options_.max_handoff_bytes) {
       handoff_bytes_ += bytes;
-      handoff_.push_back(std::move(spans));
+      handoff_.push_back(Handoff{std::move(spans), bytes});
     }
     pending_ = true;
   }
@@ -99,21 +99,17 @@ void DetectionService::offer(std::vector<store::StoredSpan>&& spans) {
 
 std::optional<std::vector<store::StoredSpan>> DetectionService::take_handoff() {
   std::lock_guard lock(mu_);
-  while (!handoff_.empty()) {
-    auto& front = handoff_.front();
-    if (front.back().seq <= cursor_) {
-      // Judged already (read from the store while this waited).
-      for (const auto& s : front) handoff_bytes_ -= store::estimated_bytes(s.span);
-      handoff_.pop_front();
-      continue;
-    }
-    if (front.front().seq != cursor_ + 1) return std::nullopt;  // a gap: the store has it
-    std::vector<store::StoredSpan> batch = std::move(front);
+  // Batches judged already (read from the store while they waited) are dropped.
+  while (!handoff_.empty() && handoff_.front().spans.back().seq <= cursor_) {
+    handoff_bytes_ -= handoff_.front().bytes;
     handoff_.pop_front();
-    for (const auto& s : batch) handoff_bytes_ -= store::estimated_bytes(s.span);
-    return batch;
   }
-  return std::nullopt;
+  // A gap before the next batch: the store has the spans in it.
+  if (handoff_.empty() || handoff_.front().spans.front().seq != cursor_ + 1) return std::nullopt;
+  Handoff next = std::move(handoff_.front());
+  handoff_.pop_front();
+  handoff_bytes_ -= next.bytes;
+  return std::move(next.spans);
 }
 
 void DetectionService::replace(std::shared_ptr<const DetectorSet> detectors) {

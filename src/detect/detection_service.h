@@ -133,7 +133,11 @@ class DetectionService {
   // Window state sizes per detector of engine_, copied after each batch (the engine itself is
   // only touched by run()).
   std::vector<std::size_t> window_groups_;           // GUARDED_BY(mu_)
-  std::deque<std::vector<store::StoredSpan>> handoff_;  // GUARDED_BY(mu_)
+  struct Handoff {
+    std::vector<store::StoredSpan> spans;
+    std::size_t bytes = 0;
+  };
+  std::deque<Handoff> handoff_;                      // GUARDED_BY(mu_)
   std::size_t handoff_bytes_ = 0;                    // GUARDED_BY(mu_)
   std::int64_t cursor_ = 0;                          // touched by run() only
   std::int64_t content_cursor_ = 0;                  // touched by run() only

@@ -4,10 +4,13 @@
 #include <limits>
 #include <system_error>
 
+#include "model/json_fields.h"
+
 namespace aiir::model {
 namespace {
 
 namespace json = boost::json;
+using namespace json_fields;
 
 constexpr std::string_view kIdPrefix = "INC-";
 
@@ -30,38 +33,8 @@ std::optional<E> value_of(const Names<E>& names, std::string_view text) {
   return std::nullopt;
 }
 
-void put(json::object& o, std::string_view key, const std::string& value) {
-  if (!value.empty()) o[key] = value;
-}
-
-void put_time(json::object& o, std::string_view key, core::UnixNanos t) {
-  if (t != 0) o[key] = core::format_rfc3339_nanos(t);
-}
-
 void put_seconds(json::object& o, std::string_view key, std::optional<core::UnixNanos> ns) {
   if (ns) o[key] = static_cast<double>(*ns) / static_cast<double>(core::kNanosPerSecond);
-}
-
-std::string get_string(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
-std::int64_t get_int(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  if (v == nullptr) return 0;
-  if (v->is_int64()) return v->get_int64();
-  constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-  if (v->is_uint64() && v->get_uint64() <= kMax) return static_cast<std::int64_t>(v->get_uint64());
-  return 0;
-}
-
-// 0 when absent or unreadable.
-core::UnixNanos get_time(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  core::UnixNanos t = 0;
-  if (v == nullptr || !v->is_string() || !core::parse_rfc3339(v->as_string(), t)) return 0;
-  return t;
 }
 
 // An incident reference written as "INC-7" (what to_json writes) or as the bare number 7;

@@ -6,39 +6,15 @@
 
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "model/json_fields.h"
 
 namespace aiir::model {
 namespace {
 
 namespace json = boost::json;
+using namespace json_fields;
 
 constexpr std::size_t kFingerprintChars = 32;
-
-void put(json::object& o, std::string_view key, const std::string& value) {
-  if (!value.empty()) o[key] = value;
-}
-
-std::string get_string(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
-std::int64_t get_int(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  if (v == nullptr) return 0;
-  if (v->is_int64()) return v->get_int64();
-  constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-  if (v->is_uint64() && v->get_uint64() <= kMax) return static_cast<std::int64_t>(v->get_uint64());
-  return 0;
-}
-
-// 0 when absent or unreadable.
-core::UnixNanos get_time(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  core::UnixNanos t = 0;
-  if (v == nullptr || !v->is_string() || !core::parse_rfc3339(v->as_string(), t)) return 0;
-  return t;
-}
 
 void append_part(std::string& out, std::string_view part) {
   out += std::to_string(part.size());
