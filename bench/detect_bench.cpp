@@ -827,8 +827,9 @@ class RecordingStore final : public store::Store {
     return inner_.find_key(id);
   }
   core::Result<std::vector<model::ApiKey>> list_keys() override { return inner_.list_keys(); }
-  core::Status revoke_key(const std::string& id, core::UnixNanos at) override {
-    return inner_.revoke_key(id, at);
+  core::Status revoke_key(const std::string& id, core::UnixNanos at,
+                          const std::string& actor) override {
+    return inner_.revoke_key(id, at, actor);
   }
   core::Result<std::int64_t> count_active_keys() override { return inner_.count_active_keys(); }
   core::Result<std::int64_t> append_spans(const std::vector<AiSpan>& spans,
@@ -874,6 +875,14 @@ class RecordingStore final : public store::Store {
   core::Result<store::IncidentPage> query_incidents(const store::IncidentQuery& query) override {
     return inner_.query_incidents(query);
   }
+  core::Result<std::vector<store::IncidentChange>> save_incidents(
+      const std::vector<store::IncidentChange>& changes, const std::string& cursor,
+      std::int64_t position) override {
+    return inner_.save_incidents(changes, cursor, position);
+  }
+  core::Result<std::vector<store::IncidentCount>> count_incidents() override {
+    return inner_.count_incidents();
+  }
   core::Result<std::vector<model::TimelineEvent>> incident_timeline(std::int64_t incident,
                                                                     std::int64_t after_seq,
                                                                     int limit) override {
@@ -899,6 +908,11 @@ class RecordingStore final : public store::Store {
   core::Result<std::optional<model::Signal>> get_signal(std::int64_t seq) override {
     return inner_.get_signal(seq);
   }
+  core::Result<std::vector<model::Signal>> read_signals_after(std::int64_t after,
+                                                              int limit) override {
+    return inner_.read_signals_after(after, limit);
+  }
+  core::Result<std::int64_t> last_signal_seq() override { return inner_.last_signal_seq(); }
   core::Result<model::AuditEntry> append_audit(const model::AuditEntry& entry) override {
     return inner_.append_audit(entry);
   }

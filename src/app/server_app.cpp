@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "core/log.h"
 #include "detect/detection_service.h"
+#include "incident/incident_service.h"
 #include "detect/hunt.h"
 #include "http/key_service.h"
 #include "http/metrics.h"
@@ -33,6 +34,9 @@ struct ServerApp::Parts {
   const core::Clock* clock = nullptr;
   std::unique_ptr<http::ConfigHolder> config;
   std::unique_ptr<store::Store> store;
+  // Turns stored signals into incidents; the one writer of incidents. Declared before detection,
+  // which notifies it, so that it outlives detection.
+  std::unique_ptr<incident::IncidentService> incidents;
   // Detection and hunts read the store; the writer (declared later, stopped first) wakes
   // detection after each commit.
   std::unique_ptr<detect::DetectionService> detection;
@@ -178,10 +182,24 @@ core::Result<std::unique_ptr<ServerApp>> ServerApp::start(const ServeOptions& op
              (*created)->key.id, parts.admin_key_file);
          return core::Status();
        }},
+      {"start incidents",
+       [&]() -> core::Status {
+         http::ConfigHolder* config = parts.config.get();
+         parts.incidents = std::make_unique<incident::IncidentService>(
+             *parts.store, *parts.clock, [config] { return config->get(); });
+         AIIR_RETURN_IF_ERROR(parts.incidents->start());
+         incident::IncidentService* incidents = parts.incidents.get();
+         parts.metrics.add_collector(
+             [incidents](std::string& out) { incidents->render_metrics(out); });
+         return core::Status();
+       }},
       {"start detection",
        [&]() -> core::Status {
+         detect::DetectionOptions detection_options;
+         incident::IncidentService* incidents = parts.incidents.get();
+         detection_options.on_signals = [incidents] { incidents->notify(); };
          parts.detection = std::make_unique<detect::DetectionService>(
-             *parts.store, *parts.clock, parts.config->get()->detector_set);
+             *parts.store, *parts.clock, parts.config->get()->detector_set, detection_options);
          AIIR_RETURN_IF_ERROR(parts.detection->start());
          parts.hunts = std::make_unique<detect::HuntService>(*parts.store, *parts.clock);
          detect::DetectionService* detection = parts.detection.get();
@@ -243,6 +261,7 @@ core::Result<std::unique_ptr<ServerApp>> ServerApp::start(const ServeOptions& op
          parts.services = std::make_unique<http::Services>(http::Services{
              *parts.store, *parts.clock, *parts.keys, parts.metrics, *parts.config,
              *parts.traces, parts.ingest.get(), parts.detection.get(), parts.hunts.get(),
+             parts.incidents.get(),
              [] { return http::ReloadOutcome{}; },
              parts.ready});
          parts.router = std::make_unique<http::Router>(http::build_routes(*parts.services));
@@ -319,6 +338,9 @@ void ServerApp::stop(std::chrono::milliseconds grace) {
   stopped_ = true;
   parts_->ready = false;
   spdlog::info("shutting down: finishing in-flight requests (up to {} ms)", grace.count());
+  // First, so that long-polling watchers (aiir incidents watch) are answered now rather than
+  // holding the grace period; actions still work without the follower thread.
+  parts_->incidents->stop();
   parts_->server->stop(grace);
   // Requests that were answered are committed; commit whatever else is queued, then stop.
   parts_->writer->stop();

@@ -28,6 +28,9 @@ int report_failure(const ClientResponse& response) {
   return 1;
 }
 
+void add_incidents_commands(CLI::App& app, Context& ctx);  // incidents_command.cpp
+void add_audit_commands(CLI::App& app, Context& ctx);      // audit_command.cpp
+
 int run(int argc, char** argv) {
   CLI::App app{"aiir: incident response for production AI workflows"};
   app.set_version_flag("--version", std::string(core::kVersion) + " (" + core::kGitCommit + ")");
@@ -52,6 +55,8 @@ int run(int argc, char** argv) {
   add_signals_commands(app, ctx);
   add_detectors_commands(app, ctx);
   add_hunt_commands(app, ctx);
+  add_incidents_commands(app, ctx);
+  add_audit_commands(app, ctx);
   add_demo_command(app, ctx);
 
   try {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "config/incident_settings.h"
 #include "config/workflow_loader.h"
 #include "detect/engine.h"
 #include "core/yaml_reader.h"
@@ -142,6 +143,13 @@ const model::Workflow* Config::workflow_for_service(std::string_view service_nam
   return nullptr;
 }
 
+const incident::EscalationPolicy* Config::find_escalation_policy(std::string_view name) const {
+  for (const auto& p : escalation_policies) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
 std::string Config::resolve(const std::string& path) const {
   if (path.empty()) return path;
   fs::path p(path);
@@ -169,6 +177,17 @@ std::optional<Config> load_config(const std::string& directory, core::Diagnostic
     for (auto& w : loaded) c.workflows.push_back(std::move(w));
   }
   check_workflow_set(c.workflows, diags);
+
+  c.severity_policy = load_severity_policy(directory, diags);
+  const std::size_t errors_before_escalation = diags.size();
+  if (auto policies = load_escalation_policies(directory, diags)) {
+    c.escalation_policies = std::move(*policies);
+    // A file with errors defines nothing usable; every reference would only repeat that.
+    if (diags.size() == errors_before_escalation) {
+      check_escalation_references(c.workflows, c.escalation_policies,
+                                  (dir / "escalation.yaml").string(), diags);
+    }
+  }
 
   for (const auto& file : yaml_files(dir / "detectors")) {
     auto loaded = detect::read_detector_file(file.string(), diags);

@@ -1,6 +1,6 @@
 #pragma once
-// The whole configuration of a server: aiir.yaml plus the workflows/ and detectors/ folders
-// beside it.
+// The whole configuration of a server: aiir.yaml plus the workflows/ and detectors/ folders and
+// the incident settings (severity.yaml, escalation.yaml) beside it.
 //
 // Each field states its meaning, default and trade-off; `aiir validate` and docs/configuration.md
 // are written from these. Loading collects every error with its location and keeps going.
@@ -15,6 +15,8 @@
 #include "core/diagnostics.h"
 #include "core/log.h"
 #include "detect/detector.h"
+#include "incident/roles.h"
+#include "incident/severity_policy.h"
 #include "model/workflow.h"
 
 namespace aiir::detect {
@@ -76,9 +78,19 @@ struct Config {
   std::vector<detect::Detector> detectors;
   // `detectors` compiled for evaluation, once, at load (the server and reload use it as is).
   std::shared_ptr<const detect::DetectorSet> detector_set;
+  // How bad an incident is (docs/severity.md): severity.yaml when the folder has one, which then
+  // replaces the shipped default entirely; otherwise incident::default_severity_policy().
+  incident::SeverityPolicy severity_policy = incident::default_severity_policy();
+  // Who answers for an incident, from escalation.yaml (docs/configuration.md); sorted by name.
+  // Empty without the file: incidents are then led by the workflows' owners. While the file is
+  // absent, workflows' `escalation_policy:` references are not checked (a fresh setup has none
+  // yet); once it exists, each reference must name a policy in it.
+  std::vector<incident::EscalationPolicy> escalation_policies;
 
   const model::Workflow* find_workflow(std::string_view id) const;
   const detect::Detector* find_detector(std::string_view id) const;
+  // The policy named `name`, or null (also for "").
+  const incident::EscalationPolicy* find_escalation_policy(std::string_view name) const;
   // The workflow whose service_names contain `service_name`, if any.
   const model::Workflow* workflow_for_service(std::string_view service_name) const;
   // A path from the config, made absolute against `directory`.
@@ -86,8 +98,9 @@ struct Config {
 };
 
 // Loads `directory`/aiir.yaml (optional: defaults apply when absent), every
-// `directory`/workflows/*.yaml and *.yml, and every `directory`/detectors/*.yaml and *.yml
-// (both folders optional). Returns nullopt when any error was recorded.
+// `directory`/workflows/*.yaml and *.yml, every `directory`/detectors/*.yaml and *.yml (both
+// folders optional), and `directory`/severity.yaml and escalation.yaml (both optional). Returns
+// nullopt when any error was recorded.
 std::optional<Config> load_config(const std::string& directory, core::Diagnostics& diags);
 
 }  // namespace aiir::config

@@ -247,7 +247,14 @@ std::optional<model::Workflow> read_workflow(const YAML::Node& node, const std::
   if (auto v = r.string("description")) w.description = *v;
   if (auto v = read_owner(r, "business_owner")) w.business_owner = *v;
   if (auto v = read_owner(r, "technical_owner")) w.technical_owner = *v;
-  if (auto v = r.string("escalation_policy")) w.escalation_policy = *v;
+  if (auto v = r.string("escalation_policy")) {
+    w.escalation_policy = *v;
+    // Kept so that a reference to an undefined policy (checked once escalation.yaml is read) is
+    // reported where it was written, not at the top of the workflow.
+    const YAML::Node& map = node;
+    const auto mark = map["escalation_policy"].Mark();
+    w.escalation_policy_line = mark.is_null() ? w.source_line : mark.line + 1;
+  }
   if (auto v = r.strings("service_names")) w.service_names = *v;
   read_risk(r, w.risk);
   read_tools(r, w);

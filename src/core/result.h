@@ -85,6 +85,10 @@ class [[nodiscard]] Status {
 inline Error invalid(std::string message) { return {Code::kInvalidArgument, std::move(message)}; }
 inline Error not_found(std::string message) { return {Code::kNotFound, std::move(message)}; }
 inline Error internal(std::string message) { return {Code::kInternal, std::move(message)}; }
+// The state does not allow it (the API's 409): say what state it is in and what is allowed.
+inline Error failed_precondition(std::string message) {
+  return {Code::kFailedPrecondition, std::move(message)};
+}
 
 }  // namespace aiir::core
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/prometheus.h"
 #include "store/span_writer.h"
 
 #include <chrono>
@@ -10,17 +11,6 @@ namespace aiir::detect {
 namespace {
 
 std::chrono::nanoseconds as_duration(core::UnixNanos n) { return std::chrono::nanoseconds(n); }
-
-// Prometheus label values must escape backslash, quote and newline; detector ids are
-// [a-z0-9._-] so they never need it, but the rule costs nothing to keep.
-std::string label(std::string_view value) {
-  std::string out;
-  for (char c : value) {
-    if (c == '\\' || c == '"') out += '\\';
-    out += c == '\n' ? 'n' : c;
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -325,6 +315,7 @@ bool DetectionService::store_signals(std::vector<model::Signal>& signals, const 
                  s.trace_id.empty() ? "-" : s.trace_id);
   }
   progressed_.notify_all();
+  if (!stored->empty() && options_.on_signals) options_.on_signals();
   return true;
 }
 
@@ -389,7 +380,7 @@ void DetectionService::render_metrics(std::string& out) const {
                                 auto value_of) {
     family(name, type, help);
     for (int i = 0; i < static_cast<int>(detectors.size()); ++i) {
-      sample(std::string(name) + "{detector=\"" + label(detectors[i].def.id) + "\"}",
+      sample(std::string(name) + "{detector=\"" + core::prometheus_label(detectors[i].def.id) + "\"}",
              value_of(i));
     }
   };

@@ -19,6 +19,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <memory>
@@ -45,6 +46,9 @@ struct DetectionOptions {
   // they are dropped from memory and read back from the store instead: nothing is lost, it only
   // costs the read.
   std::size_t max_handoff_bytes = 64 * 1024 * 1024;
+  // Called after new signals are stored (the incident component's notify); may be empty.
+  // Runs on the detection thread: it must be cheap and must not call back into detection.
+  std::function<void()> on_signals;
 };
 
 struct DetectionStats {

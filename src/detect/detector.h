@@ -14,6 +14,8 @@
 //       - {field: kind, equals: tool}
 //       - {field: tool.name, equals: issue_refund}
 //   duplicate: {key: [tool.arguments.order_id], within: 10m}   # optional stateful condition
+//   classification: ai_incident      # optional; what an incident it opens starts as
+//   incident: {group_window: 2h, reopen_cooldown: 7d}           # optional grouping settings
 
 #include <cstdint>
 #include <optional>
@@ -23,6 +25,7 @@
 
 #include "core/clock.h"
 #include "detect/field.h"
+#include "model/incident.h"
 #include "model/signal.h"
 #include "model/workflow.h"
 
@@ -153,6 +156,12 @@ struct Detector {
   std::vector<FieldRef> group_by;
   Predicate match;   // all of none (always holds) when the file has no `match`
   Stateful stateful;
+  // The classification an incident opened by this detector starts with; nullopt: by category
+  // (incident::initial_classification).
+  std::optional<model::Classification> classification;
+  // Grouping of its signals into incidents (docs/detectors.md); 0 = the default (24 hours).
+  core::UnixNanos group_window = 0;
+  core::UnixNanos reopen_cooldown = 0;
   bool enabled = true;
   std::string source_file;
   int source_line = 0;

@@ -744,6 +744,18 @@ void read_stateful(Ctx& c, MapReader& parent, Stateful& out) {
   out = present[0].first->second(c, present[0].second);
 }
 
+// incident: {group_window: 2h, reopen_cooldown: 7d}. Zero is refused rather than read as "the
+// default": a rule author who writes 0 means something, and no grouping at all is not on offer.
+void read_incident(Ctx& c, MapReader& parent, Detector& d) {
+  YAML::Node node = parent.node("incident");
+  if (!node.IsDefined()) return;
+  MapReader r(node, c.file, c.diags, "incident");
+  if (!r.valid()) return;
+  if (auto v = read_duration(c, r, "incident", "group_window", false)) d.group_window = *v;
+  if (auto v = read_duration(c, r, "incident", "reopen_cooldown", false)) d.reopen_cooldown = *v;
+  r.finish();
+}
+
 void read_owasp(Ctx& c, MapReader& r, Detector& d, bool category_known) {
   auto text = r.string("owasp");
   if (!text) {
@@ -815,6 +827,8 @@ std::optional<Detector> read_detector(const YAML::Node& node, const std::string&
   if (category) d.category = *category;
   read_owasp(c, r, d, category.has_value());
   if (auto v = r.choice("impact", model::impact_names())) d.impact = *v;
+  d.classification = r.choice("classification", model::classification_names());
+  read_incident(c, r, d);
   if (auto v = r.boolean("enabled")) d.enabled = *v;
   read_scope(c, r, d.scope);
   YAML::Node group_by = r.node("group_by");

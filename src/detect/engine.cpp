@@ -362,6 +362,7 @@ model::Signal Engine::make_signal(const CompiledDetector& d, SpanView& view, std
   s.trace_id = span.trace_id;
   s.span_id = span.span_id;
   s.span_seq = seq;
+  s.tool = span.tool_name;
   s.user_id = span.user_id;
   s.session_id = span.session_id;
   s.account_id = span.account_id;

@@ -53,8 +53,8 @@ core::Result<CreatedKey> KeyService::create(model::Role role, const std::string&
   return out;
 }
 
-core::Status KeyService::revoke(const std::string& id) {
-  AIIR_RETURN_IF_ERROR(store_.revoke_key(id, clock_.now()));
+core::Status KeyService::revoke(const std::string& id, const std::string& by) {
+  AIIR_RETURN_IF_ERROR(store_.revoke_key(id, clock_.now(), by));
   return refresh();
 }
 

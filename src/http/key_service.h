@@ -34,7 +34,8 @@ class KeyService {
 
   core::Result<CreatedKey> create(model::Role role, const std::string& name,
                                   const std::string& created_by);
-  core::Status revoke(const std::string& id);
+  // `by`: the key id of whoever revokes it, for the audit log.
+  core::Status revoke(const std::string& id, const std::string& by);
   core::Result<std::vector<model::ApiKey>> list();
 
   // kUnauthenticated with a message saying what was wrong (missing, malformed, unknown, revoked).

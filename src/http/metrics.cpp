@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/prometheus.h"
 #include "core/version.h"
 
 namespace aiir::http {
@@ -25,18 +26,6 @@ void Metrics::add_collector(Collector collector) {
   collectors_.push_back(std::move(collector));
 }
 
-std::string escape_label(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
-  }
-  return out;
-}
-
 std::string Metrics::render() const {
   std::string out;
   out += "# HELP aiir_build_info Build of the running aiir server.\n";
@@ -50,13 +39,13 @@ std::string Metrics::render() const {
   for (const auto& [key, series] : requests_) {
     const auto& [method, route, status] = key;
     out += fmt::format("aiir_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n",
-                       method, escape_label(route), status, series.count);
+                       method, core::prometheus_label(route), status, series.count);
   }
   out += "# HELP aiir_http_request_duration_seconds Time from request read to response queued.\n";
   out += "# TYPE aiir_http_request_duration_seconds histogram\n";
   for (const auto& [key, h] : latency_) {
     const auto& [method, route] = key;
-    std::string labels = fmt::format("method=\"{}\",route=\"{}\"", method, escape_label(route));
+    std::string labels = fmt::format("method=\"{}\",route=\"{}\"", method, core::prometheus_label(route));
     for (std::size_t i = 0; i < kBuckets.size(); ++i) {
       out += fmt::format("aiir_http_request_duration_seconds_bucket{{{},le=\"{}\"}} {}\n", labels,
                          kBuckets[i], h.buckets[i]);

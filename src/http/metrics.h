@@ -52,7 +52,4 @@ class Metrics {
   std::vector<Collector> collectors_;  // GUARDED_BY(mu_)
 };
 
-// Escapes a label value for the exposition format.
-std::string escape_label(std::string_view value);
-
 }  // namespace aiir::http

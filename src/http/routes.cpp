@@ -77,6 +77,45 @@ std::vector<Route> build_routes(Services& s) {
   add("GET", "/v1/hunts/{id}", readers, "one retro-hunt's progress and outcome",
       handlers::get_hunt(s));
 
+  // Incidents: signals grouped into something a responder deals with, its lifecycle and timeline.
+  // The literal routes come before /v1/incidents/{id}: the router takes the first match.
+  add("GET", "/v1/incidents", readers, "incidents, newest first; filter by state, severity, ...",
+      handlers::list_incidents(s));
+  add("GET", "/v1/incidents/metrics", readers,
+      "response times (detect, acknowledge, contain, resolve) by workflow and severity",
+      handlers::incident_metrics(s));
+  add("GET", "/v1/timeline", readers,
+      "every incident's timeline events after a sequence number; long-polls with wait",
+      handlers::timeline_feed(s));
+  add("GET", "/v1/incidents/{id}", readers, "one incident with its timeline",
+      handlers::get_incident(s));
+  add("GET", "/v1/incidents/{id}/timeline", readers, "an incident's timeline, oldest first",
+      handlers::incident_timeline(s));
+  add("GET", "/v1/incidents/{id}/signals", readers, "the signals that belong to an incident",
+      handlers::incident_signals(s));
+  const std::vector<Role> actions{Role::kResponder};
+  using model::IncidentState;
+  for (const auto& [verb, to] : {std::pair{"acknowledge", IncidentState::kAcknowledged},
+                                 std::pair{"contain", IncidentState::kContained},
+                                 std::pair{"resolve", IncidentState::kResolved},
+                                 std::pair{"close", IncidentState::kClosed},
+                                 std::pair{"reopen", IncidentState::kOpen}}) {
+    add("POST", std::string("/v1/incidents/{id}/") + verb, actions,
+        std::string(verb) + " an incident (optional reason)", handlers::transition_incident(s, to));
+  }
+  add("POST", "/v1/incidents/{id}/severity", actions, "change the severity, with a reason",
+      handlers::set_incident_severity(s));
+  add("POST", "/v1/incidents/{id}/classification", actions,
+      "change the classification, with a reason", handlers::classify_incident(s));
+  add("POST", "/v1/incidents/{id}/assign", actions, "name who takes a role",
+      handlers::assign_incident_role(s));
+  add("POST", "/v1/incidents/{id}/notes", actions, "add a note to the timeline",
+      handlers::add_incident_note(s));
+  add("POST", "/v1/incidents/{id}/merge", actions, "merge other incidents into this one",
+      handlers::merge_incidents(s));
+  add("POST", "/v1/incidents/{id}/split", actions,
+      "move signals, or a merged incident, out of this one", handlers::split_incident(s));
+
   return routes;
 }
 

@@ -14,6 +14,7 @@
 #include "detect/hunt.h"
 #include "http/key_service.h"
 #include "http/metrics.h"
+#include "incident/incident_service.h"
 #include "ingest/ingest_service.h"
 #include "investigate/trace_reader.h"
 #include "store/store.h"
@@ -50,6 +51,8 @@ struct Services {
   // Live detection and retro-hunts; null in tests that build routes without them.
   detect::DetectionService* detection;
   detect::HuntService* hunts;
+  // Incidents: the one place that changes them; null in tests that build routes without it.
+  incident::IncidentService* incidents;
   // Re-reads the config directory; keeps the running config when the new one is invalid.
   std::function<ReloadOutcome()> reload;
   // False until start-up has finished and while shutting down.

@@ -288,6 +288,14 @@ json::object to_json(const Incident& incident) {
   o["roles"] = std::move(roles);
   put_incident_ref(o, "linked_to", incident.linked_to);
   put_incident_ref(o, "merged_into", incident.merged_into);
+  if (!incident.merged_from.empty()) {
+    json::array merged;
+    for (std::int64_t number : incident.merged_from) merged.emplace_back(incident_id(number));
+    o["merged_from"] = std::move(merged);
+  }
+  if (incident.severity_override_computed) {
+    o["severity_override_computed"] = to_string(*incident.severity_override_computed);
+  }
   return o;
 }
 
@@ -336,6 +344,14 @@ Incident incident_from_json(const json::object& o) {
   }
   incident.linked_to = get_incident_ref(o, "linked_to");
   incident.merged_into = get_incident_ref(o, "merged_into");
+  if (const auto* v = o.if_contains("merged_from"); v != nullptr && v->is_array()) {
+    for (const auto& item : v->as_array()) {
+      if (!item.is_string()) continue;
+      if (auto number = parse_incident_id(item.as_string())) incident.merged_from.push_back(*number);
+    }
+  }
+  incident.severity_override_computed =
+      parse_severity(get_string(o, "severity_override_computed"));
   return incident;
 }
 

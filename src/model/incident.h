@@ -121,6 +121,10 @@ struct Incident {
   std::vector<RoleAssignment> roles;
   std::int64_t linked_to = 0;    // an earlier incident this one recurred from (0 = none)
   std::int64_t merged_into = 0;  // set when merged into another incident (0 = not merged)
+  std::vector<std::int64_t> merged_from;  // incidents merged into this one, oldest merge first
+  // The severity the policy computed when a responder last set the severity by hand: automatic
+  // escalation resumes only once the policy computes more than this (nullopt: never set).
+  std::optional<Severity> severity_override_computed;
 
   std::string id() const { return incident_id(number); }
 

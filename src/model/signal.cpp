@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "model/incident.h"
 #include "model/json_fields.h"
 
 namespace aiir::model {
@@ -167,6 +168,7 @@ json::object to_json(const Signal& s) {
   put(o, "trace_id", s.trace_id);
   put(o, "span_id", s.span_id);
   if (s.span_seq != 0) o["span_seq"] = s.span_seq;
+  put(o, "tool", s.tool);
   put(o, "user_id", s.user_id);
   put(o, "session_id", s.session_id);
   put(o, "account_id", s.account_id);
@@ -176,6 +178,7 @@ json::object to_json(const Signal& s) {
   o["detected_at"] = core::format_rfc3339_nanos(s.detected_at);
   o["resolved"] = s.resolved;
   put(o, "hunt_id", s.hunt_id);
+  if (s.incident != 0) o["incident"] = incident_id(s.incident);
   return o;
 }
 
@@ -211,6 +214,7 @@ Signal signal_from_json(const json::object& o) {
   s.trace_id = get_string(o, "trace_id");
   s.span_id = get_string(o, "span_id");
   s.span_seq = get_int(o, "span_seq");
+  s.tool = get_string(o, "tool");
   s.user_id = get_string(o, "user_id");
   s.session_id = get_string(o, "session_id");
   s.account_id = get_string(o, "account_id");
@@ -224,6 +228,7 @@ Signal signal_from_json(const json::object& o) {
     s.resolved = v->as_bool();
   }
   s.hunt_id = get_string(o, "hunt_id");
+  s.incident = parse_incident_id(get_string(o, "incident")).value_or(0);
   return s;
 }
 

@@ -57,6 +57,7 @@ struct Signal {
   std::string trace_id;
   std::string span_id;
   std::int64_t span_seq = 0;  // the span's sequence number in the store; 0 for none
+  std::string tool;           // the tool the span called, if it was a tool call
   // Who and what it is about.
   std::string user_id;
   std::string session_id;
@@ -71,6 +72,8 @@ struct Signal {
   // Stored at most once per key: a span judged again after a restart, an alert re-sent by
   // Alertmanager, or a report retried by its client does not make a second signal.
   std::string dedup_key;
+  // The incident it belongs to (0 = none): kept by the store, set by the incident component.
+  std::int64_t incident = 0;
 
   std::string id() const { return "sig-" + std::to_string(seq); }
 };

@@ -98,6 +98,7 @@ struct Workflow {
   // Where it was defined, for messages ("workflows/support.yaml:3").
   std::string source_file;
   int source_line = 0;
+  int escalation_policy_line = 0;  // of the `escalation_policy:` key; 0 when not given
 
   const Tool* find_tool(std::string_view name) const;
   bool supports(ContainmentOption option) const;

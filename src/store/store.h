@@ -91,6 +91,7 @@ struct SignalQuery {
   std::string fingerprint;
   std::string trace_id;
   std::string hunt_id;  // "" = live signals and external ones only, unless all_sources
+  std::vector<std::int64_t> incidents;  // signals belonging to any of these incidents
   bool include_hunts = false;
   std::optional<model::Category> category;
   std::optional<model::SignalSource> source;
@@ -110,6 +111,17 @@ struct SignalPage {
 struct IncidentChange {
   model::Incident incident;  // number 0: a new incident (the store gives it the next number)
   std::vector<model::TimelineEvent> events;
+  // Signals (by sequence number) that belong to this incident from now on.
+  std::vector<std::int64_t> signals;
+};
+
+// How many incidents there are of one workflow, state, severity and classification.
+struct IncidentCount {
+  std::string workflow;
+  model::IncidentState state = model::IncidentState::kOpen;
+  model::Severity severity = model::Severity::kLow;
+  model::Classification classification = model::Classification::kAiIncident;
+  std::int64_t count = 0;
 };
 
 // Filters for incidents; every set field must match. Newest first.
@@ -143,8 +155,10 @@ class Store {
   virtual core::Result<std::optional<model::ApiKey>> find_key(const std::string& id) = 0;
   // All keys, oldest first, revoked included.
   virtual core::Result<std::vector<model::ApiKey>> list_keys() = 0;
-  // kNotFound when no key has that id; revoking a revoked key is a no-op success.
-  virtual core::Status revoke_key(const std::string& id, core::UnixNanos at) = 0;
+  // kNotFound when no key has that id; revoking a revoked key is a no-op success. Creating and
+  // revoking each write an audit entry ("key.create", "key.revoke") in the same transaction.
+  virtual core::Status revoke_key(const std::string& id, core::UnixNanos at,
+                                  const std::string& actor) = 0;
   // Keys not revoked.
   virtual core::Result<std::int64_t> count_active_keys() = 0;
 
@@ -195,15 +209,27 @@ class Store {
   virtual core::Result<std::optional<std::int64_t>> read_cursor(const std::string& cursor) = 0;
   virtual core::Result<SignalPage> query_signals(const SignalQuery& query) = 0;
   virtual core::Result<std::optional<model::Signal>> get_signal(std::int64_t seq) = 0;
+  // Signals stored after sequence number `after`, oldest first (hunt findings included), and
+  // the highest signal sequence number (0 when none): the incident component follows them.
+  virtual core::Result<std::vector<model::Signal>> read_signals_after(std::int64_t after,
+                                                                      int limit) = 0;
+  virtual core::Result<std::int64_t> last_signal_seq() = 0;
 
   // --- incidents ----------------------------------------------------------------------------
   // Saves the incident and appends its events, each with an audit entry ("incident.<kind>",
   // subject INC-n), in one transaction: a change is recorded together with its audit trail or not
   // at all. Returns the change as stored (incident number and event sequence numbers set).
   virtual core::Result<IncidentChange> save_incident(const IncidentChange& change) = 0;
+  // Several changes and, in the same transaction, the named cursor moved to `position` (no
+  // cursor when `cursor` is empty). New incidents are numbered in the order given.
+  virtual core::Result<std::vector<IncidentChange>> save_incidents(
+      const std::vector<IncidentChange>& changes, const std::string& cursor,
+      std::int64_t position) = 0;
   virtual core::Result<std::optional<model::Incident>> get_incident(std::int64_t number) = 0;
   virtual core::Result<IncidentPage> query_incidents(const IncidentQuery& query) = 0;
-  // An incident's timeline after event `after_seq`, oldest first.
+  virtual core::Result<std::vector<IncidentCount>> count_incidents() = 0;
+  // An incident's timeline after event `after_seq`, oldest first; every incident's when
+  // `incident` is 0 (a live feed of all events).
   virtual core::Result<std::vector<model::TimelineEvent>> incident_timeline(
       std::int64_t incident, std::int64_t after_seq, int limit) = 0;
 

@@ -164,6 +164,9 @@ TEST(DetectorLoader, MinimalDetectorTakesTheDefaults) {
   EXPECT_EQ(d->match.kind, Predicate::Kind::kAll);  // all of none: always holds
   EXPECT_TRUE(d->match.children.empty());
   EXPECT_TRUE(std::holds_alternative<std::monostate>(d->stateful));
+  EXPECT_FALSE(d->classification);  // by category, when the incident opens
+  EXPECT_EQ(d->group_window, 0);    // the incident component's defaults
+  EXPECT_EQ(d->reopen_cooldown, 0);
 }
 
 TEST(DetectorLoader, RateDetectorReadsCountAndWindow) {
@@ -673,6 +676,59 @@ TEST(DetectorLoader, SetIsSortedById) {
 
 // --- durations ---
 
+// --- incident keys: classification and the incident: block ---
+
+TEST(DetectorLoader, ClassificationAndIncidentBlockAreRead) {
+  core::Diagnostics diags;
+  auto d = read_with_head(
+      "classification: near_miss\n"
+      "incident:\n"
+      "  group_window: 2h\n"
+      "  reopen_cooldown: 7d\n",
+      diags);
+  ASSERT_TRUE(d) << diags.to_string();
+  EXPECT_EQ(d->classification, model::Classification::kNearMiss);
+  EXPECT_EQ(d->group_window, 2 * 60 * kMinute);
+  EXPECT_EQ(d->reopen_cooldown, 7 * 24 * 60 * kMinute);
+}
+
+TEST(DetectorLoader, IncidentBlockMayGiveOneSettingAndLeaveTheOtherToTheDefault) {
+  core::Diagnostics diags;
+  auto d = read_with_head("incident: {reopen_cooldown: 30m}\n", diags);
+  ASSERT_TRUE(d) << diags.to_string();
+  EXPECT_FALSE(d->classification);
+  EXPECT_EQ(d->group_window, 0);
+  EXPECT_EQ(d->reopen_cooldown, 30 * kMinute);
+}
+
+TEST(DetectorLoader, MisspeltClassificationSuggestsTheName) {
+  core::Diagnostics diags;
+  EXPECT_FALSE(read_with_head("classification: near-miss\n", diags));
+  EXPECT_TRUE(HasError(diags, 4, "classification: 'near-miss' is not allowed"));
+  EXPECT_TRUE(HasError(diags, 4, "did you mean 'near_miss'?"));
+}
+
+TEST(DetectorLoader, UnknownKeyInIncidentBlockSuggestsTheKey) {
+  core::Diagnostics diags;
+  EXPECT_FALSE(read_with_head("incident:\n  group_windw: 2h\n", diags));
+  EXPECT_TRUE(HasError(diags, 5, "unknown key 'group_windw' in incident; did you mean "
+                                 "'group_window'?"));
+}
+
+TEST(DetectorLoader, IncidentDurationsMustBeDurations) {
+  core::Diagnostics diags;
+  EXPECT_FALSE(read_with_head("incident:\n  group_window: two hours\n  reopen_cooldown: 0d\n",
+                              diags));
+  EXPECT_TRUE(HasError(diags, 5, "incident.group_window: 'two hours' is not a duration"));
+  EXPECT_TRUE(HasError(diags, 6, "incident.reopen_cooldown: '0d' must be longer than zero"));
+}
+
+TEST(DetectorLoader, IncidentBlockMustBeAMapping) {
+  core::Diagnostics diags;
+  EXPECT_FALSE(read_with_head("incident: 2h\n", diags));
+  EXPECT_TRUE(HasError(diags, 4, "incident must be a mapping"));
+}
+
 TEST(ParseDuration, ReadsEveryUnit) {
   EXPECT_EQ(parse_duration("500ms"), 500 * core::kNanosPerMilli);
   EXPECT_EQ(parse_duration("30s"), 30 * kSecond);
@@ -728,6 +784,14 @@ TEST(DetectorLoader, ExampleDetectorsLoadWithTheExampleWorkflows) {
   ASSERT_NE(dup, nullptr);
   EXPECT_TRUE(std::holds_alternative<DuplicateSpec>(dup->stateful));
   EXPECT_EQ(config->find_detector("no-such-detector"), nullptr);
+
+  // The incident keys are shown too.
+  const Detector* quality = config->find_detector("answer-without-retrieval");
+  ASSERT_NE(quality, nullptr);
+  EXPECT_EQ(quality->classification, model::Classification::kQualityIssue);
+  const Detector* near_misses = config->find_detector("repeated-near-misses");
+  ASSERT_NE(near_misses, nullptr);
+  EXPECT_EQ(near_misses->reopen_cooldown, 7 * 24 * 60 * kMinute);
 }
 
 }  // namespace

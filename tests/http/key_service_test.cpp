@@ -67,11 +67,11 @@ TEST_F(KeyServiceTest, WrongSecretUnknownIdMalformedAndMissingAreUnauthenticated
 TEST_F(KeyServiceTest, RevokedKeyNoLongerAuthenticates) {
   auto created = keys_->create(model::Role::kResponder, "oncall", "test");
   ASSERT_TRUE(created.ok());
-  ASSERT_TRUE(keys_->revoke(created->key.id).ok());
+  ASSERT_TRUE(keys_->revoke(created->key.id, "admin").ok());
   auto r = keys_->authenticate(created->secret);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message().find("revoked"), std::string::npos);
-  EXPECT_EQ(keys_->revoke("ffffffffffff").error().code(), core::Code::kNotFound);
+  EXPECT_EQ(keys_->revoke("ffffffffffff", "admin").error().code(), core::Code::kNotFound);
 }
 
 TEST_F(KeyServiceTest, BootstrapCreatesOneAdminKeyOnlyWhenNoneExists) {

@@ -34,7 +34,7 @@ TEST(SqliteStore, KeysSurviveReopening) {
     ASSERT_TRUE(store.ok());
     ASSERT_TRUE((*store)->insert_key(make_key("k1")).ok());
     ASSERT_TRUE((*store)->insert_key(make_key("k2")).ok());
-    ASSERT_TRUE((*store)->revoke_key("k2", 2000).ok());
+    ASSERT_TRUE((*store)->revoke_key("k2", 2000, "k1").ok());
   }
   auto store = open_sqlite_store({dir.file("aiir.db")});
   ASSERT_TRUE(store.ok());
@@ -59,7 +59,7 @@ TEST(SqliteStore, DuplicateKeyIdIsAlreadyExists) {
 TEST(SqliteStore, RevokingAnUnknownKeyIsNotFound) {
   auto store = open_sqlite_store({":memory:"});
   ASSERT_TRUE(store.ok());
-  EXPECT_EQ((*store)->revoke_key("missing", 1).error().code(), core::Code::kNotFound);
+  EXPECT_EQ((*store)->revoke_key("missing", 1, "k1").error().code(), core::Code::kNotFound);
 }
 
 TEST(SqliteStore, RefusesAStoreWrittenByANewerVersion) {

@@ -43,6 +43,23 @@ Handler start_hunt(Services& s);
 Handler list_hunts(Services& s);
 Handler get_hunt(Services& s);
 
+// incidents.cpp
+Handler list_incidents(Services& s);
+Handler incident_metrics(Services& s);
+Handler get_incident(Services& s);
+Handler incident_timeline(Services& s);
+Handler incident_signals(Services& s);
+// Every incident's timeline events after `after`; long-polls up to `wait` seconds for the first.
+Handler timeline_feed(Services& s);
+// acknowledge, contain, resolve, close and reopen: moves the incident to `to`.
+Handler transition_incident(Services& s, model::IncidentState to);
+Handler set_incident_severity(Services& s);
+Handler classify_incident(Services& s);
+Handler assign_incident_role(Services& s);
+Handler add_incident_note(Services& s);
+Handler merge_incidents(Services& s);
+Handler split_incident(Services& s);
+
 // workflows.cpp
 Handler list_workflows(Services& s);
 Handler get_workflow(Services& s);

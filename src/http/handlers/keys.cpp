@@ -70,7 +70,7 @@ Handler revoke_key(Services& s) {
     if (id == r.principal.key_id) {
       return problem(409, "", "a key cannot revoke itself; use another admin key");
     }
-    auto revoked = s.keys.revoke(id);
+    auto revoked = s.keys.revoke(id, r.principal.key_id);
     if (!revoked.ok()) return problem(revoked.error());
     return Response{204, "application/json", "", {}, false};
   });

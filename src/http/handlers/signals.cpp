@@ -55,6 +55,7 @@ core::Result<store::SignalQuery> signal_query(const Request& r) {
 Response store_external(Services& s, const std::vector<model::Signal>& signals, int created) {
   auto stored = s.store.commit_signals(signals, "", 0);
   if (!stored.ok()) return problem(stored.error());
+  if (!stored->empty() && s.incidents != nullptr) s.incidents->notify();
   json::array out;
   for (const auto& signal : *stored) out.push_back(model::to_json(signal));
   const std::size_t repeats = signals.size() - stored->size();

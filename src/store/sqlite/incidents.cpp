@@ -69,6 +69,11 @@ core::Result<IncidentChange> upsert_incident(Db& db, const IncidentChange& chang
     auto audited = insert_audit(db, audit_of(event));
     if (!audited.ok()) return audited.error();
   }
+  Stmt member(db, "UPDATE signals SET incident = ? WHERE seq = ?");
+  for (std::int64_t signal : out.signals) {
+    member.bind(1, incident.number).bind(2, signal);
+    AIIR_RETURN_IF_ERROR(member.run());
+  }
   return out;
 }
 
@@ -116,13 +121,36 @@ core::Result<IncidentPage> select_incidents(Db& db, const IncidentQuery& q) {
   return page;
 }
 
+core::Result<std::vector<IncidentCount>> count_incidents_by_kind(Db& db) {
+  Stmt s(db,
+         "SELECT workflow, state, severity, classification, count(*) FROM incidents GROUP BY "
+         "workflow, state, severity, classification ORDER BY workflow, state, severity, "
+         "classification");
+  std::vector<IncidentCount> out;
+  while (true) {
+    auto row = s.step();
+    if (!row.ok()) return row.error();
+    if (!*row) break;
+    IncidentCount count;
+    count.workflow = s.text(0);
+    count.state = model::parse_incident_state(s.text(1)).value_or(model::IncidentState::kOpen);
+    count.severity = model::parse_severity(s.text(2)).value_or(model::Severity::kLow);
+    count.classification = model::parse_classification(s.text(3))
+                               .value_or(model::Classification::kAiIncident);
+    count.count = s.integer(4);
+    out.push_back(std::move(count));
+  }
+  return out;
+}
+
 core::Result<std::vector<model::TimelineEvent>> select_timeline(Db& db, std::int64_t incident,
                                                                 std::int64_t after_seq,
                                                                 int limit) {
   Stmt s(db,
-         "SELECT seq, body FROM incident_timeline WHERE incident = ? AND seq > ? ORDER BY seq "
-         "LIMIT ?");
-  s.bind(1, incident).bind(2, after_seq).bind(3, static_cast<std::int64_t>(page_limit(limit)));
+         "SELECT seq, body, incident FROM incident_timeline WHERE (? = 0 OR incident = ?) AND "
+         "seq > ? ORDER BY seq LIMIT ?");
+  s.bind(1, incident).bind(2, incident).bind(3, after_seq);
+  s.bind(4, static_cast<std::int64_t>(page_limit(limit)));
   std::vector<model::TimelineEvent> out;
   while (true) {
     auto row = s.step();
@@ -133,7 +161,7 @@ core::Result<std::vector<model::TimelineEvent>> select_timeline(Db& db, std::int
                                                   model::timeline_event_from_json);
     if (!event.ok()) return event.error();
     event->seq = seq;
-    event->incident = incident;
+    event->incident = s.integer(2);
     out.push_back(std::move(*event));
   }
   return out;

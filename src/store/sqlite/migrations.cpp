@@ -128,6 +128,12 @@ const std::vector<std::string_view>& migrations() {
         ) STRICT;
         CREATE INDEX incident_timeline_by_incident ON incident_timeline (incident, seq);
       )sql",
+      // 6: which incident each signal belongs to, kept beside the signal's body (which stays as
+      // the detector wrote it) so that merge and split move signals without rewriting them.
+      R"sql(
+        ALTER TABLE signals ADD COLUMN incident INTEGER;
+        CREATE INDEX signals_by_incident ON signals (incident) WHERE incident IS NOT NULL;
+      )sql",
   };
   return list;
 }

@@ -25,6 +25,7 @@ core::Result<model::Signal> read_signal(const Stmt& s) {
   }
   model::Signal signal = model::signal_from_json(body.as_object());
   signal.seq = s.integer(0);
+  signal.incident = s.is_null(2) ? 0 : s.integer(2);
   return signal;
 }
 
@@ -81,9 +82,18 @@ core::Result<SignalPage> select_signals(Db& db, const SignalQuery& q) {
   if (q.source) where.equals("source", std::string(model::to_string(*q.source)));
   // Hunt findings are about the past: listed only when asked for.
   if (q.hunt_id.empty() && !q.include_hunts) where.condition("hunt_id IS NULL");
+  if (!q.incidents.empty()) {
+    std::string placeholders;
+    std::vector<Filter::Value> numbers;
+    for (std::int64_t number : q.incidents) {
+      placeholders += placeholders.empty() ? "?" : ", ?";
+      numbers.emplace_back(number);
+    }
+    where.condition("incident IN (" + placeholders + ")", std::move(numbers));
+  }
   where.at_least("detected_at", q.since).below("detected_at", q.until).below("seq", q.before);
   const int limit = page_limit(q.limit);
-  Stmt s(db, "SELECT seq, body FROM signals" + where.sql() + " ORDER BY seq DESC LIMIT ?");
+  Stmt s(db, "SELECT seq, body, incident FROM signals" + where.sql() + " ORDER BY seq DESC LIMIT ?");
   s.bind(where.bind(s), static_cast<std::int64_t>(limit) + 1);
   SignalPage page;
   while (true) {
@@ -102,7 +112,7 @@ core::Result<SignalPage> select_signals(Db& db, const SignalQuery& q) {
 }
 
 core::Result<std::optional<model::Signal>> select_signal(Db& db, std::int64_t seq) {
-  Stmt s(db, "SELECT seq, body FROM signals WHERE seq = ?");
+  Stmt s(db, "SELECT seq, body, incident FROM signals WHERE seq = ?");
   s.bind(1, seq);
   auto row = s.step();
   if (!row.ok()) return row.error();
@@ -110,6 +120,29 @@ core::Result<std::optional<model::Signal>> select_signal(Db& db, std::int64_t se
   auto signal = read_signal(s);
   if (!signal.ok()) return signal.error();
   return std::optional<model::Signal>(std::move(*signal));
+}
+
+core::Result<std::vector<model::Signal>> select_signals_after(Db& db, std::int64_t after,
+                                                              int limit) {
+  Stmt s(db, "SELECT seq, body, incident FROM signals WHERE seq > ? ORDER BY seq LIMIT ?");
+  s.bind(1, after).bind(2, static_cast<std::int64_t>(std::max(limit, 1)));
+  std::vector<model::Signal> out;
+  while (true) {
+    auto row = s.step();
+    if (!row.ok()) return row.error();
+    if (!*row) break;
+    auto signal = read_signal(s);
+    if (!signal.ok()) return signal.error();
+    out.push_back(std::move(*signal));
+  }
+  return out;
+}
+
+core::Result<std::int64_t> select_last_signal_seq(Db& db) {
+  Stmt s(db, "SELECT coalesce(max(seq), 0) FROM signals");
+  auto row = s.step();
+  if (!row.ok()) return row.error();
+  return s.integer(0);
 }
 
 }  // namespace aiir::store::sqlite

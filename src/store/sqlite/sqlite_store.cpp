@@ -71,18 +71,31 @@ class SqliteStore final : public Store {
 
   int schema_version() const override { return schema_version_; }
 
+  // Keys are created and revoked together with their audit entry (never the secret or its hash).
   Status insert_key(const model::ApiKey& key) override {
     std::lock_guard lock(mu_);
+    sqlite::Transaction tx(db_);
+    AIIR_RETURN_IF_ERROR(tx.begun());
     sqlite::Stmt s(db_,
                    "INSERT INTO api_keys (id, name, role, secret_hash, created_at, created_by) "
                    "VALUES (?, ?, ?, ?, ?, ?)");
     s.bind(1, key.id).bind(2, key.name).bind(3, model::to_string(key.role));
     s.bind(4, key.secret_hash).bind(5, key.created_at).bind(6, key.created_by);
-    return s.run();
+    AIIR_RETURN_IF_ERROR(s.run());
+    const boost::json::object detail{{"name", key.name}, {"role", model::to_string(key.role)}};
+    auto audited = sqlite::insert_audit(
+        db_, {0, key.created_at, key.created_by.empty() ? "system" : key.created_by,
+              "key.create", key.id, boost::json::serialize(detail), "", ""});
+    if (!audited.ok()) return audited.error();
+    return tx.commit();
   }
 
   Result<std::optional<model::ApiKey>> find_key(const std::string& id) override {
     std::lock_guard lock(mu_);
+    return find_key_locked(id);
+  }
+
+  Result<std::optional<model::ApiKey>> find_key_locked(const std::string& id) {
     sqlite::Stmt s(db_, std::string("SELECT ") + kKeyColumns + " FROM api_keys WHERE id = ?");
     s.bind(1, id);
     auto row = s.step();
@@ -105,15 +118,28 @@ class SqliteStore final : public Store {
     return out;
   }
 
-  Status revoke_key(const std::string& id, core::UnixNanos at) override {
+  Status revoke_key(const std::string& id, core::UnixNanos at,
+                    const std::string& actor) override {
     std::lock_guard lock(mu_);
-    sqlite::Stmt s(db_, "UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?");
+    sqlite::Transaction tx(db_);
+    AIIR_RETURN_IF_ERROR(tx.begun());
+    sqlite::Stmt s(db_,
+                   "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
     s.bind(1, at).bind(2, id);
     AIIR_RETURN_IF_ERROR(s.run());
     if (sqlite3_changes(db_.get()) == 0) {
-      return Error(Code::kNotFound, "no API key has id '" + id + "'; `aiir keys list` shows them");
+      auto existing = find_key_locked(id);  // mu_ is held
+      if (!existing.ok()) return existing.error();
+      if (!*existing) {
+        return Error(Code::kNotFound,
+                     "no API key has id '" + id + "'; `aiir keys list` shows them");
+      }
+      return {};  // revoked already: nothing changes, nothing to record
     }
-    return {};
+    auto audited = sqlite::insert_audit(
+        db_, {0, at, actor.empty() ? "system" : actor, "key.revoke", id, "{}", "", ""});
+    if (!audited.ok()) return audited.error();
+    return tx.commit();
   }
 
   Result<std::int64_t> count_active_keys() override {
@@ -234,14 +260,43 @@ class SqliteStore final : public Store {
     return sqlite::select_signal(reader(), seq);
   }
 
+  Result<std::vector<model::Signal>> read_signals_after(std::int64_t after, int limit) override {
+    std::lock_guard lock(stream_mu());
+    return sqlite::select_signals_after(stream(), after, limit);
+  }
+
+  Result<std::int64_t> last_signal_seq() override {
+    std::lock_guard lock(stream_mu());
+    return sqlite::select_last_signal_seq(stream());
+  }
+
   Result<IncidentChange> save_incident(const IncidentChange& change) override {
+    auto saved = save_incidents({change}, "", 0);
+    if (!saved.ok()) return saved.error();
+    return std::move(saved->front());
+  }
+
+  Result<std::vector<IncidentChange>> save_incidents(const std::vector<IncidentChange>& changes,
+                                                     const std::string& cursor,
+                                                     std::int64_t position) override {
     std::lock_guard lock(mu_);
     sqlite::Transaction tx(db_);
     AIIR_RETURN_IF_ERROR(tx.begun());
-    auto saved = sqlite::upsert_incident(db_, change);
-    if (!saved.ok()) return saved;
+    std::vector<IncidentChange> saved;
+    saved.reserve(changes.size());
+    for (const IncidentChange& change : changes) {
+      auto one = sqlite::upsert_incident(db_, change);
+      if (!one.ok()) return one.error();
+      saved.push_back(std::move(*one));
+    }
+    if (!cursor.empty()) AIIR_RETURN_IF_ERROR(sqlite::update_cursor(db_, cursor, position));
     AIIR_RETURN_IF_ERROR(tx.commit());
     return saved;
+  }
+
+  Result<std::vector<IncidentCount>> count_incidents() override {
+    std::lock_guard lock(read_mu());
+    return sqlite::count_incidents_by_kind(reader());
   }
 
   Result<std::optional<model::Incident>> get_incident(std::int64_t number) override {

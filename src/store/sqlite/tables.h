@@ -43,11 +43,15 @@ core::Status update_cursor(Db& db, const std::string& cursor, std::int64_t posit
 core::Result<std::optional<std::int64_t>> select_cursor(Db& db, const std::string& cursor);
 core::Result<SignalPage> select_signals(Db& db, const SignalQuery& query);
 core::Result<std::optional<model::Signal>> select_signal(Db& db, std::int64_t seq);
+core::Result<std::vector<model::Signal>> select_signals_after(Db& db, std::int64_t after,
+                                                              int limit);
+core::Result<std::int64_t> select_last_signal_seq(Db& db);
 
 // incidents.cpp
 core::Result<IncidentChange> upsert_incident(Db& db, const IncidentChange& change);
 core::Result<std::optional<model::Incident>> select_incident(Db& db, std::int64_t number);
 core::Result<IncidentPage> select_incidents(Db& db, const IncidentQuery& query);
+core::Result<std::vector<IncidentCount>> count_incidents_by_kind(Db& db);
 core::Result<std::vector<model::TimelineEvent>> select_timeline(Db& db, std::int64_t incident,
                                                                 std::int64_t after_seq, int limit);
 
