@@ -258,6 +258,7 @@ core::Result<store::IncidentChange> IncidentService::merge(
         json::object{{"from", from.id()}, {"signals", from.signal_count}}));
     changes.push_back(std::move(*source));
   }
+  s.by_fingerprint.clear();  // what stands for what changed
   // Its blast radius and times over every signal it now stands for; severity may rise.
   const auto cfg = s.config();
   Counted& c = s.counters[target];
@@ -283,6 +284,7 @@ core::Result<store::IncidentChange> IncidentService::split(std::int64_t number,
   const auto cfg = s.config();
   const core::UnixNanos now = s.clock.now();
   Incident& source = from->incident;
+  s.by_fingerprint.clear();  // what stands for what changes
 
   if (request.merged != 0) {
     auto& merged = source.merged_from;

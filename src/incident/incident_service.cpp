@@ -219,17 +219,14 @@ bool IncidentService::Impl::step() {
       const Incident& candidate = pending.at(*it).incident;
       if (*it < 0 && candidate.fingerprint == signal.fingerprint) same.push_back(candidate);
     }
-    store::IncidentQuery query;
-    query.fingerprint = signal.fingerprint;
-    query.limit = 8;  // decide needs the newest active and the newest inactive one
-    auto stored = store.query_incidents(query);
+    auto stored = newest_of(signal.fingerprint);
     if (!stored.ok()) {
       std::lock_guard lock(mu);
       stats.store_errors++;
       spdlog::warn("incidents: cannot read incidents: {}", stored.error().message());
       return false;
     }
-    for (Incident& incident : stored->incidents) {
+    for (Incident incident : **stored) {
       for (int hops = 0; incident.merged_into != 0 && hops < 8; ++hops) {
         auto it = pending.find(incident.merged_into);
         if (it != pending.end()) {
@@ -368,6 +365,36 @@ bool IncidentService::Impl::step() {
 }
 
 // --- shared pieces --------------------------------------------------------------------------
+
+core::Result<const std::vector<Incident>*> IncidentService::Impl::newest_of(
+    const std::string& fingerprint) {
+  if (auto it = by_fingerprint.find(fingerprint); it != by_fingerprint.end()) {
+    return &it->second;
+  }
+  store::IncidentQuery query;
+  query.fingerprint = fingerprint;
+  query.limit = kNewestPerFingerprint;
+  auto stored = store.query_incidents(query);
+  if (!stored.ok()) return stored.error();
+  if (by_fingerprint.size() >= options.max_fingerprints_cached) by_fingerprint.clear();
+  auto [it, inserted] = by_fingerprint.emplace(fingerprint, std::move(stored->incidents));
+  return &it->second;
+}
+
+void IncidentService::Impl::remember(const Incident& incident) {
+  auto it = by_fingerprint.find(incident.fingerprint);
+  if (it == by_fingerprint.end()) return;  // read from the store when first needed
+  auto& newest = it->second;
+  auto same = std::find_if(newest.begin(), newest.end(), [&](const Incident& i) {
+    return i.number == incident.number;
+  });
+  if (same != newest.end()) {
+    *same = incident;
+    return;
+  }
+  newest.insert(newest.begin(), incident);  // a new incident is the newest of its fingerprint
+  if (newest.size() > kNewestPerFingerprint) newest.pop_back();
+}
 
 Counted& IncidentService::Impl::counted(const Incident& incident, const config::Config& cfg) {
   auto it = counters.find(incident.number);
@@ -519,6 +546,7 @@ core::Result<std::vector<store::IncidentChange>> IncidentService::Impl::save(
   // Response times become known as incidents open and move: each is observed once, then.
   for (std::size_t i = 0; i < changes.size(); ++i) {
     histograms.observe_change(changes[i].before, (*saved)[i].incident);
+    remember((*saved)[i].incident);
   }
   {
     std::lock_guard lock(mu);

@@ -38,7 +38,7 @@ namespace aiir::incident {
 
 struct IncidentServiceOptions {
   // Signals read and applied per transaction.
-  int batch_signals = 512;
+  int batch_signals = 2048;
   // How often the store is looked at for signals nobody announced (notify), e.g. signals that
   // another process stored.
   core::UnixNanos poll = 200 * core::kNanosPerMilli;
@@ -47,6 +47,9 @@ struct IncidentServiceOptions {
   // Blast counters (distinct users, accounts, records per incident) kept in memory; beyond this
   // the least recently used is dropped and rebuilt from the store when needed again.
   std::size_t max_counters = 4096;
+  // Fingerprints whose newest incidents are kept in memory; beyond, the memory is cleared and
+  // refilled from the store as signals arrive.
+  std::size_t max_fingerprints_cached = 20'000;
 };
 
 // Who does something, for the timeline and the audit log.

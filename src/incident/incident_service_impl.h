@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "incident/grouping.h"
@@ -53,6 +54,12 @@ struct IncidentService::Impl {
   std::map<std::int64_t, Counted> counters;  // GUARDED_BY(change_mu), by incident number
   std::uint64_t use_clock = 0;               // GUARDED_BY(change_mu)
   std::int64_t cursor = 0;                   // GUARDED_BY(change_mu)
+  // The newest incidents of each fingerprint as stored (newest first, at most
+  // kNewestPerFingerprint), so that grouping a signal reads no store. Every incident change
+  // passes this service and updates it (remember); merge and split, which change what stands for
+  // what, clear it. GUARDED_BY(change_mu)
+  static constexpr int kNewestPerFingerprint = 8;  // decide needs the newest active and inactive
+  std::unordered_map<std::string, std::vector<model::Incident>> by_fingerprint;
 
   mutable std::mutex mu;
   std::condition_variable wake;
@@ -83,6 +90,8 @@ struct IncidentService::Impl {
   void auto_severity(Pending& p, const Counted& c, const config::Config& cfg,
                      core::UnixNanos now);
   core::Result<model::Incident> load(std::int64_t number);
+  core::Result<const std::vector<model::Incident>*> newest_of(const std::string& fingerprint);
+  void remember(const model::Incident& incident);
   // An incident a responder may change: it exists, is not merged into another (unless
   // `merged_ok`), and is not closed (unless `closed_ok`).
   core::Result<Pending> begin(std::int64_t number, bool closed_ok, bool merged_ok = false);

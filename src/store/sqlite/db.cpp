@@ -3,7 +3,26 @@
 namespace aiir::store::sqlite {
 
 Db::~Db() {
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
   if (db_ != nullptr) sqlite3_close_v2(db_);
+}
+
+sqlite3_stmt* Db::take_statement(std::string_view sql) {
+  auto it = statements_.find(std::string(sql));
+  if (it == statements_.end()) return nullptr;
+  sqlite3_stmt* stmt = it->second;
+  statements_.erase(it);
+  return stmt;
+}
+
+void Db::give_back_statement(std::string_view sql, sqlite3_stmt* stmt) {
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  if (statements_.size() >= kMaxCachedStatements || statements_.count(std::string(sql)) != 0) {
+    sqlite3_finalize(stmt);
+    return;
+  }
+  statements_.emplace(std::string(sql), stmt);
 }
 
 core::Status Db::open(const std::string& path, int busy_timeout_ms) {
@@ -39,7 +58,9 @@ core::Error Db::error(std::string_view what) const {
   return {core::Code::kInternal, message};
 }
 
-Stmt::Stmt(Db& db, std::string_view sql) : db_(db) {
+Stmt::Stmt(Db& db, std::string_view sql) : db_(db), sql_(sql) {
+  stmt_ = db.take_statement(sql);
+  if (stmt_ != nullptr) return;
   if (sqlite3_prepare_v3(db.get(), sql.data(), static_cast<int>(sql.size()),
                          SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) != SQLITE_OK) {
     prepare_error_ = db.error("cannot prepare statement");
@@ -48,7 +69,7 @@ Stmt::Stmt(Db& db, std::string_view sql) : db_(db) {
 }
 
 Stmt::~Stmt() {
-  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+  if (stmt_ != nullptr) db_.give_back_statement(sql_, stmt_);
 }
 
 Stmt& Stmt::bind(int index, std::string_view text) {

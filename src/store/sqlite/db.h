@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "core/result.h"
 
@@ -25,8 +26,17 @@ class Db {
   core::Error error(std::string_view what) const;
   sqlite3* get() const { return db_; }
 
+  // Prepared statements are kept by their SQL text and reused (Stmt takes one and gives it back),
+  // so a statement run once per signal or per incident is parsed and planned once per connection.
+  // Bounded: SQL built from optional filters has many variants, and beyond the bound a statement
+  // is finalized instead of kept.
+  static constexpr std::size_t kMaxCachedStatements = 128;
+  sqlite3_stmt* take_statement(std::string_view sql);
+  void give_back_statement(std::string_view sql, sqlite3_stmt* stmt);
+
  private:
   sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;  // idle, reset, unbound
 };
 
 // A prepared statement. Bind indexes are 1-based as in SQLite; column indexes are 0-based.
@@ -60,6 +70,7 @@ class Stmt {
 
  private:
   Db& db_;
+  std::string sql_;
   sqlite3_stmt* stmt_ = nullptr;
   core::Error prepare_error_{core::Code::kInternal, ""};
 };
