@@ -172,7 +172,9 @@ void HuntService::run(Job& job, const Detector& detector, std::vector<model::Wor
   if (detector.scope.unregistered) {
     auto counts = store_.span_counts_by_workflow();
     if (!counts.ok()) return finish(HuntState::kFailed, counts.error().message());
-    for (const auto& [workflow, n] : *counts) {
+    for (const auto& count : *counts) {
+      // Not a structured binding: clang 14 (Debian's, used by `make fuzz`) cannot capture one.
+      const std::string& workflow = count.first;
       const bool known = std::any_of(workflows.begin(), workflows.end(),
                                      [&](const model::Workflow& w) { return w.id == workflow; });
       if (!known) targets.push_back(workflow);

@@ -59,9 +59,19 @@ std::optional<EscalationPolicy> read_policy(const std::string& name, const YAML:
   };
   // A null value (`legal:`) reads as absent in MapReader; here it is a role left half written.
   // Reported at the key: yaml-cpp places a null value at the token after it.
+  // yaml-cpp keeps repeated keys and MapReader reads the first; a repeated role is an error, as a
+  // repeated policy is, rather than a person silently left out.
+  std::map<std::string, int> first_line;
   for (const auto& entry : value) {
-    if (entry.second.IsNull() && model::parse_incident_role(entry.first.Scalar())) {
-      empty_role(entry.first, entry.first.Scalar());
+    const std::string role = entry.first.Scalar();
+    if (!model::parse_incident_role(role)) continue;
+    auto [it, inserted] = first_line.emplace(role, line_of(entry.first));
+    if (!inserted) {
+      report(diags, file, entry.first,
+             what + "." + role + " is given twice (first at line " + std::to_string(it->second) +
+                 "); name one person per role");
+    } else if (entry.second.IsNull()) {
+      empty_role(entry.first, role);
     }
   }
   const YAML::Node& map = value;
@@ -167,6 +177,13 @@ std::optional<std::vector<EscalationPolicy>> read_escalation_policies(const std:
   auto root = core::load_yaml_file(path, diags);
   if (!root) return std::nullopt;
   return read_policies(*root, path, diags);
+}
+
+std::optional<std::vector<EscalationPolicy>> read_escalation_policies_text(
+    const std::string& text, const std::string& file, core::Diagnostics& diags) {
+  auto root = core::load_yaml_text(text, file, diags);
+  if (!root) return std::nullopt;
+  return read_policies(*root, file, diags);
 }
 
 }  // namespace aiir::incident

@@ -53,5 +53,8 @@ std::vector<model::RoleAssignment> initial_roles(const model::Workflow* workflow
 // nullopt when there was any. Sorted by name.
 std::optional<std::vector<EscalationPolicy>> read_escalation_policies(const std::string& path,
                                                                       core::Diagnostics& diags);
+// Same, for text already in memory; `file` names it in diagnostics and in source_file.
+std::optional<std::vector<EscalationPolicy>> read_escalation_policies_text(
+    const std::string& text, const std::string& file, core::Diagnostics& diags);
 
 }  // namespace aiir::incident

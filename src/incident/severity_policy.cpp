@@ -241,6 +241,12 @@ constexpr std::int64_t kMaxCount = 1'000'000'000;
 
 std::optional<SeverityRule> read_rule(const YAML::Node& item, const std::string& file,
                                       core::Diagnostics& diags) {
+  // A list item left empty (`- ~`, or a `-` with nothing after it): MapReader would read it as an
+  // empty mapping of its own making and report the missing keys with no line to point at.
+  if (item.IsNull()) {
+    report(diags, file, item, "rule is empty; give it when, at_least and reason");
+    return std::nullopt;
+  }
   MapReader r(item, file, diags, "rule");
   if (!r.valid()) return std::nullopt;
   const std::size_t errors_before = diags.size();

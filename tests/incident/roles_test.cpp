@@ -266,6 +266,22 @@ TEST(ReadEscalationPolicies, RepeatedPolicyNameIsAnError) {
   EXPECT_TRUE(HasError(diags, 3, "policy 'oncall' is defined twice (first at line 2)"));
 }
 
+// Found by the escalation_policies fuzz target (corpus/escalation_policies/duplicate-role.yaml):
+// yaml-cpp keeps both keys and the second person was silently left out.
+TEST(ReadEscalationPolicies, RepeatedRoleIsAnError) {
+  TempFile file(
+      "policies:\n"
+      "  oncall:\n"
+      "    incident_lead: a@example.com\n"
+      "    security: security@example.com\n"
+      "    incident_lead: b@example.com\n");
+  core::Diagnostics diags;
+  EXPECT_FALSE(read_escalation_policies(file.path(), diags));
+  EXPECT_TRUE(HasError(diags, 5, "policy 'oncall'.incident_lead is given twice (first at line 3)"));
+  ASSERT_EQ(diags.size(), 1u) << diags.to_string();
+  EXPECT_EQ(diags.items()[0].column, 5);
+}
+
 TEST(ReadEscalationPolicies, NotAMappingIsAnError) {
   {
     TempFile file("- support-ai-oncall\n");
@@ -311,6 +327,59 @@ TEST(ReadEscalationPolicies, SyntaxErrorIsLocated) {
   ASSERT_FALSE(diags.empty());
   EXPECT_NE(diags.items()[0].message.find("YAML syntax error"), std::string::npos);
   EXPECT_GT(diags.items()[0].line, 0);
+}
+
+TEST(ReadEscalationPoliciesText, ReadsTextAsTheFileWouldBeRead) {
+  const std::string text =
+      "policies:\n"
+      "  support-ai-oncall:\n"
+      "    incident_lead: \"pager:support-ai\"\n"
+      "    legal: legal@example.com\n"
+      "  devprod: {security: security@example.com}\n";
+  TempFile file(text);
+  core::Diagnostics file_diags;
+  auto from_file = read_escalation_policies(file.path(), file_diags);
+  core::Diagnostics text_diags;
+  auto from_text = read_escalation_policies_text(text, "escalation.yaml", text_diags);
+  ASSERT_TRUE(from_file) << file_diags.to_string();
+  ASSERT_TRUE(from_text) << text_diags.to_string();
+  EXPECT_TRUE(text_diags.empty());
+  ASSERT_EQ(from_text->size(), from_file->size());
+  for (std::size_t i = 0; i < from_text->size(); ++i) {
+    const EscalationPolicy& got = (*from_text)[i];
+    const EscalationPolicy& want = (*from_file)[i];
+    EXPECT_EQ(got.name, want.name);
+    EXPECT_EQ(got.source_line, want.source_line);
+    EXPECT_EQ(got.source_file, "escalation.yaml");
+    expect_roles(got.roles, want.roles);
+  }
+}
+
+TEST(ReadEscalationPoliciesText, ErrorsAreTheFilesNamedAsGiven) {
+  const std::string text =
+      "policies:\n"
+      "  Oncall: {incident_lead: a@example.com}\n"
+      "  support: {secuirty: s@example.com, legal: \"\"}\n";
+  TempFile file(text);
+  core::Diagnostics file_diags;
+  EXPECT_FALSE(read_escalation_policies(file.path(), file_diags));
+  core::Diagnostics text_diags;
+  EXPECT_FALSE(read_escalation_policies_text(text, "escalation.yaml", text_diags));
+  ASSERT_EQ(text_diags.size(), file_diags.size()) << text_diags.to_string();
+  ASSERT_EQ(text_diags.size(), 3u) << text_diags.to_string();
+  for (std::size_t i = 0; i < text_diags.size(); ++i) {
+    const core::Diagnostic& got = text_diags.items()[i];
+    const core::Diagnostic& want = file_diags.items()[i];
+    EXPECT_EQ(got.file, "escalation.yaml");
+    EXPECT_EQ(got.line, want.line);
+    EXPECT_EQ(got.column, want.column);
+    EXPECT_EQ(got.message, want.message);
+  }
+  core::Diagnostics syntax;
+  EXPECT_FALSE(read_escalation_policies_text("policies: {oncall: [\n", "escalation.yaml", syntax));
+  ASSERT_FALSE(syntax.empty());
+  EXPECT_EQ(syntax.items()[0].file, "escalation.yaml");
+  EXPECT_NE(syntax.items()[0].message.find("YAML syntax error"), std::string::npos);
 }
 
 }  // namespace

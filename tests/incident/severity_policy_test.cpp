@@ -376,6 +376,23 @@ TEST(SeverityPolicyFile, RulesMustBeAList) {
   EXPECT_NE(errors.find("severity.yaml:2:8: rules must be a list"), std::string::npos) << errors;
 }
 
+// Found while fuzzing (corpus/severity_policy/empty-rule.yaml): an empty list item read as an
+// empty mapping, and its missing keys were reported without a line.
+TEST(SeverityPolicyFile, EmptyRuleIsLocated) {
+  std::string errors = errors_of(
+      "baseline: {low: low, medium: medium, high: high, critical: critical}\n"
+      "rules:\n"
+      "  - ~\n"
+      "  - when: {users_at_least: 1}\n"
+      "    at_least: high\n"
+      "    reason: users\n");
+  EXPECT_NE(errors.find("severity.yaml:3:5: rule is empty; give it when, at_least and reason"),
+            std::string::npos)
+      << errors;
+  EXPECT_EQ(errors.find("severity.yaml: "), std::string::npos) << errors;
+  EXPECT_EQ(errors.find("missing required key"), std::string::npos) << errors;
+}
+
 TEST(SeverityPolicyFile, SyntaxErrorAndMissingFileAreReported) {
   EXPECT_NE(errors_of("rules: [\n").find("severity.yaml:"), std::string::npos);
   core::Diagnostics diags;
