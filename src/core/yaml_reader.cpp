@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace aiir::core {
@@ -87,6 +88,24 @@ MapReader::MapReader(const YAML::Node& node, std::string file, Diagnostics& diag
     report(diags_, file_, node, what_ + " must be a mapping of key: value");
   } else {
     valid_ = true;
+    report_repeated_keys();
+  }
+}
+
+// YAML forbids repeated keys, but the parser keeps both and a lookup finds the first: the second
+// value would be dropped without a word. Said once per repeat, at the repeat.
+void MapReader::report_repeated_keys() {
+  std::map<std::string, int> first_line;
+  for (const auto& entry : node_) {
+    if (!entry.first.IsScalar()) continue;
+    const std::string key = entry.first.Scalar();
+    const int line = entry.first.Mark().line + 1;
+    auto [it, inserted] = first_line.emplace(key, line);
+    if (!inserted) {
+      report(diags_, file_, entry.first,
+             what_ + ": key '" + key + "' is given twice (first at line " +
+                 std::to_string(it->second) + "); keep one");
+    }
   }
 }
 

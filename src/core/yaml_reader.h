@@ -73,11 +73,13 @@ class MapReader {
   void finish();
 
   const std::string& file() const { return file_; }
+
   Diagnostics& diagnostics() { return diags_; }
   const YAML::Node& self() const { return node_; }
 
  private:
   YAML::Node lookup(const std::string& key, bool required);
+  void report_repeated_keys();
   void report_bad_choice(const std::string& key, const std::string& value,
                          const std::vector<std::string>& names);
 

@@ -41,6 +41,22 @@ TEST(MapReader, TypeAndRangeErrorsAreLocated) {
   EXPECT_EQ(diags.items()[2].line, 3);
 }
 
+TEST(MapReader, RepeatedKeyIsReportedAtTheRepeatNamingTheFirst) {
+  // A YAML parser keeps the first of two equal keys: the second value would vanish unnoticed.
+  Diagnostics diags;
+  auto node = load_yaml_text("port: 1\nname: x\nport: 2\n", "f.yaml", diags);
+  ASSERT_TRUE(node);
+  MapReader r(*node, "f.yaml", diags, "server");
+  r.integer("port", 0, 10);
+  r.string("name");
+  r.finish();
+  ASSERT_EQ(diags.size(), 1u) << diags.to_string();
+  EXPECT_EQ(diags.items()[0].line, 3);
+  EXPECT_NE(diags.items()[0].message.find("'port' is given twice (first at line 1)"),
+            std::string::npos)
+      << diags.items()[0].message;
+}
+
 TEST(MapReader, NonMappingIsReportedOnce) {
   Diagnostics diags;
   auto node = load_yaml_text("- a\n- b\n", "f.yaml", diags);
