@@ -888,6 +888,7 @@ class RecordingStore final : public store::Store {
                                                                     int limit) override {
     return inner_.incident_timeline(incident, after_seq, limit);
   }
+  core::Result<std::int64_t> last_timeline_seq() override { return inner_.last_timeline_seq(); }
   core::Result<std::optional<store::StoredSpan>> find_span(const std::string& trace_id,
                                                            const std::string& span_id) override {
     return inner_.find_span(trace_id, span_id);

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/context.h"
+#include "cli/json_util.h"
 #include "core/version.h"
 
 namespace aiir::cli {
@@ -28,8 +29,29 @@ int report_failure(const ClientResponse& response) {
   return 1;
 }
 
-void add_incidents_commands(CLI::App& app, Context& ctx);  // incidents_command.cpp
-void add_audit_commands(CLI::App& app, Context& ctx);      // audit_command.cpp
+bool print_json(const Context& ctx, const ClientResponse& response) {
+  if (ctx.json) std::cout << response.body << "\n";
+  return ctx.json;
+}
+
+std::optional<boost::json::object> get_answer(const Context& ctx, const std::string& target,
+                                              int& status) {
+  status = 1;
+  auto client = ctx.client();
+  auto r = client.get(target);
+  if (!r.ok()) {
+    report_failure(r.error());
+    return std::nullopt;
+  }
+  if (r->status != 200) {
+    report_failure(*r);
+    return std::nullopt;
+  }
+  status = 0;
+  if (print_json(ctx, *r)) return std::nullopt;
+  boost::json::value body = parse_body(r->body);
+  return body.is_object() ? std::move(body.get_object()) : boost::json::object();
+}
 
 int run(int argc, char** argv) {
   CLI::App app{"aiir: incident response for production AI workflows"};

@@ -1,6 +1,7 @@
 #pragma once
-// `aiir <noun> <verb>`: the command line. `aiir serve` runs the server; every other command is a
-// client of its REST API.
+// `aiir <noun> <verb>`: the command line. `aiir serve` runs the server, and `aiir demo` runs one of
+// its own to walk through. `aiir validate` and `aiir audit verify` work offline, on the config
+// directory and the store file. Every other command is a client of a running server's REST API.
 
 namespace aiir::cli {
 

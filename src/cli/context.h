@@ -1,9 +1,12 @@
 #pragma once
-// What every client command shares: where the server is, which key to use, output format.
+// What every client command shares: where the server is, which key to use, output format, and
+// how it asks the server and reports a failure.
 
 #include <CLI/CLI.hpp>
+#include <boost/json.hpp>
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "cli/http_client.h"
@@ -26,6 +29,16 @@ struct Context {
 int report_failure(const core::Error& error);
 int report_failure(const ClientResponse& response);
 
+// Prints the answer's body as it came when --json was given; true when it did, so that the
+// caller renders text only otherwise.
+bool print_json(const Context& ctx, const ClientResponse& response);
+
+// GETs `target` for a command that renders the answer as text. Returns the answer's JSON object
+// to render, or nullopt when the command is done already: --json printed the answer as it came
+// (`status` 0), or the request failed and was reported (`status` 1).
+std::optional<boost::json::object> get_answer(const Context& ctx, const std::string& target,
+                                              int& status);
+
 // Commands the demo reuses.
 int list_workflows(const Context& ctx);
 int show_trace(const Context& ctx, const std::string& id, bool raw);
@@ -43,5 +56,7 @@ void add_demo_command(CLI::App& app, Context& ctx);
 void add_signals_commands(CLI::App& app, Context& ctx);
 void add_hunt_commands(CLI::App& app, Context& ctx);
 void add_detectors_commands(CLI::App& app, Context& ctx);
+void add_incidents_commands(CLI::App& app, Context& ctx);
+void add_audit_commands(CLI::App& app, Context& ctx);
 
 }  // namespace aiir::cli

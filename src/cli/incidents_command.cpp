@@ -9,7 +9,6 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -20,7 +19,7 @@
 #include "cli/context.h"
 #include "cli/json_util.h"
 #include "cli/table.h"
-#include "core/clock.h"
+#include "cli/time_args.h"
 #include "http/url.h"
 
 namespace aiir::cli {
@@ -31,63 +30,10 @@ namespace json = boost::json;
 // How long one watch request waits for news: well under the server's 60 s limit, so a quiet
 // feed costs one request every 25 s.
 constexpr int kWatchWaitSeconds = 25;
-// Events per request of `watch`; also the page size when it looks for the current end.
+// Events per request of `watch`.
 constexpr int kWatchPage = 1000;
 
 // ---- times -------------------------------------------------------------------------------------
-// The same forms `aiir signals list --since` takes.
-
-constexpr const char* kTimeForms =
-    "an RFC 3339 time (2026-11-23T10:00:00Z) or a duration before now (30m, 24h, 7d, 1h30m)";
-constexpr std::int64_t kMaxLookbackSeconds = 100LL * 366 * 24 * 3600;
-
-std::optional<core::UnixNanos> parse_time_arg(std::string_view text, core::UnixNanos now) {
-  core::UnixNanos t = 0;
-  if (core::parse_rfc3339(text, t)) return t;
-  if (text == "now") return now;
-  if (text.empty()) return std::nullopt;
-  std::int64_t seconds = 0;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    std::int64_t n = 0;
-    std::size_t digits = 0;
-    for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, ++digits) {
-      if (digits == 9) return std::nullopt;
-      n = n * 10 + (text[i] - '0');
-    }
-    if (digits == 0 || i == text.size()) return std::nullopt;
-    std::int64_t unit = 0;
-    switch (text[i++]) {
-      case 's': unit = 1; break;
-      case 'm': unit = 60; break;
-      case 'h': unit = 3600; break;
-      case 'd': unit = 24 * 3600; break;
-      case 'w': unit = 7 * 24 * 3600; break;
-      default: return std::nullopt;
-    }
-    seconds += n * unit;
-    if (seconds > kMaxLookbackSeconds) return std::nullopt;
-  }
-  return now - seconds * core::kNanosPerSecond;
-}
-
-core::UnixNanos wall_now() { return core::SystemClock().now(); }
-
-// An API time in local time: "14:05:09" today, "2026-11-21 09:30" before; as given if unreadable.
-std::string local_short(const std::string& rfc3339) {
-  core::UnixNanos t = 0;
-  if (!core::parse_rfc3339(rfc3339, t)) return rfc3339;
-  std::time_t secs = static_cast<std::time_t>(t / core::kNanosPerSecond);
-  std::time_t now_secs = static_cast<std::time_t>(wall_now() / core::kNanosPerSecond);
-  std::tm local{};
-  std::tm today{};
-  localtime_r(&secs, &local);
-  localtime_r(&now_secs, &today);
-  const bool same_day = local.tm_year == today.tm_year && local.tm_yday == today.tm_yday;
-  char buf[32];
-  std::strftime(buf, sizeof buf, same_day ? "%H:%M:%S" : "%Y-%m-%d %H:%M", &local);
-  return buf;
-}
 
 // "2026-11-23T10:00:01Z": UTC to the second, the same width on every line of `watch`.
 std::string utc_seconds(const std::string& rfc3339) {
@@ -129,18 +75,6 @@ std::string duration_of(const json::object& o, std::string_view key) {
 
 // ---- rendering ---------------------------------------------------------------------------------
 
-std::string shorten(std::string text, std::size_t max) {
-  for (char& c : text) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  }
-  if (text.size() > max) {
-    std::size_t end = max - 3;
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-    text = text.substr(0, end) + "...";
-  }
-  return text;
-}
-
 const json::array& array_of(const json::object& o, std::string_view key) {
   static const json::array kEmpty;
   const auto* v = o.if_contains(key);
@@ -154,11 +88,6 @@ std::string joined(const json::array& items, const char* separator = ", ") {
     out += item.is_string() ? std::string(item.get_string()) : json::serialize(item);
   }
   return out;
-}
-
-bool print_json(const Context& ctx, const ClientResponse& r) {
-  if (ctx.json) std::cout << r.body << "\n";
-  return ctx.json;
 }
 
 // One timeline event on one line, as `watch` prints it:
@@ -262,13 +191,10 @@ struct IncidentArgs {
 // `target` plus `&since=` when --since was given; false, after saying why, on a malformed one.
 bool with_since(const std::string& since, std::string& target) {
   if (since.empty()) return true;
-  auto t = parse_time_arg(since, wall_now());
-  if (!t) {
-    std::cerr << "aiir: --since takes " << kTimeForms << "; got '" << since << "'\n";
-    return false;
-  }
+  std::string t;
+  if (!resolve_time("--since", since, wall_now(), t)) return false;
   target += (target.find('?') == std::string::npos ? "?" : "&") + std::string("since=") +
-            http::percent_encode(core::format_rfc3339(*t));
+            http::percent_encode(t);
   return true;
 }
 
@@ -278,13 +204,10 @@ int list_incidents(const Context& ctx, const IncidentArgs& args) {
     if (!value.empty()) target += "&" + key + "=" + http::percent_encode(value);
   }
   if (!with_since(args.since, target)) return 2;
-  auto client = ctx.client();
-  auto r = client.get(target);
-  if (!r.ok()) return report_failure(r.error());
-  if (r->status != 200) return report_failure(*r);
-  if (print_json(ctx, *r)) return 0;
-  auto body = parse_body(r->body).as_object();
-  const auto& incidents = array_of(body, "incidents");
+  int status = 0;
+  auto body = get_answer(ctx, target, status);
+  if (!body) return status;
+  const auto& incidents = array_of(*body, "incidents");
   if (incidents.empty()) {
     std::cout << "No incidents match.\n";
     return 0;
@@ -299,19 +222,17 @@ int list_incidents(const Context& ctx, const IncidentArgs& args) {
                shorten(field(i, "title"), 60)});
   }
   std::cout << table.render();
-  if (field(body, "next_cursor") != "-") {
-    std::cout << "(more: --cursor " << field(body, "next_cursor") << ")\n";
+  if (field(*body, "next_cursor") != "-") {
+    std::cout << "(more: --cursor " << field(*body, "next_cursor") << ")\n";
   }
   return 0;
 }
 
 int show_incident(const Context& ctx, const IncidentArgs& args) {
-  auto client = ctx.client();
-  auto r = client.get("/v1/incidents/" + http::percent_encode(args.id));
-  if (!r.ok()) return report_failure(r.error());
-  if (r->status != 200) return report_failure(*r);
-  if (print_json(ctx, *r)) return 0;
-  print_incident(parse_body(r->body).as_object());
+  int status = 0;
+  auto incident = get_answer(ctx, "/v1/incidents/" + http::percent_encode(args.id), status);
+  if (!incident) return status;
+  print_incident(*incident);
   return 0;
 }
 
@@ -409,18 +330,15 @@ std::string percentiles(const json::object& group, std::string_view key) {
 int metrics(const Context& ctx, const IncidentArgs& args) {
   std::string target = "/v1/incidents/metrics";
   if (!with_since(args.since, target)) return 2;
-  auto client = ctx.client();
-  auto r = client.get(target);
-  if (!r.ok()) return report_failure(r.error());
-  if (r->status != 200) return report_failure(*r);
-  if (print_json(ctx, *r)) return 0;
-  auto body = parse_body(r->body).as_object();
-  const auto& groups = array_of(body, "groups");
+  int status = 0;
+  auto body = get_answer(ctx, target, status);
+  if (!body) return status;
+  const auto& groups = array_of(*body, "groups");
   if (groups.empty()) {
-    std::cout << "No incidents opened since " << local_short(field(body, "since")) << ".\n";
+    std::cout << "No incidents opened since " << local_short(field(*body, "since")) << ".\n";
     return 0;
   }
-  std::cout << "Incidents opened since " << local_short(field(body, "since"))
+  std::cout << "Incidents opened since " << local_short(field(*body, "since"))
             << "; times are median / 90th percentile (incidents measured):\n";
   Table table({"WORKFLOW", "SEVERITY", "INCIDENTS", "OPEN", "DETECT", "ACKNOWLEDGE", "CONTAIN",
                "RESOLVE"});
@@ -436,9 +354,11 @@ int metrics(const Context& ctx, const IncidentArgs& args) {
   return 0;
 }
 
-// One page of the live feed; the events and where the next page starts in `after`.
+// One page of the live feed after `after` (-1: after the current end); the events, and where the
+// next page starts in `after`.
 core::Result<json::array> feed_page(HttpClient& client, std::int64_t& after, int wait) {
-  std::string target = "/v1/timeline?after=" + std::to_string(after) +
+  std::string target = "/v1/timeline?after=" +
+                       (after < 0 ? std::string("latest") : std::to_string(after)) +
                        "&limit=" + std::to_string(kWatchPage);
   if (wait > 0) target += "&wait=" + std::to_string(wait);
   auto r = client.get(target);
@@ -457,28 +377,31 @@ core::Result<json::array> feed_page(HttpClient& client, std::int64_t& after, int
   return array_of(o, "events");
 }
 
+void print_events(const Context& ctx, const json::array& events) {
+  for (const auto& e : events) {
+    if (!e.is_object()) continue;
+    std::cout << (ctx.json ? json::serialize(e) : event_line(e.get_object())) << "\n";
+  }
+  std::cout << std::flush;
+}
+
 int watch(const Context& ctx, const IncidentArgs& args) {
   auto client = ctx.client();
   std::int64_t after = args.after;
   if (after < 0) {
-    // Starts at the current end: what happened before is `aiir incidents show`'s business.
-    after = 0;
-    for (;;) {
-      auto page = feed_page(client, after, 0);
-      if (!page.ok()) return report_failure(page.error());
-      if (page->size() < static_cast<std::size_t>(kWatchPage)) break;
-    }
+    // Starts at the current end: what happened before is `aiir incidents show`'s business. This
+    // request does not wait, so that where the watch starts is told at once; it has events only
+    // when one happened while the server looked.
+    auto page = feed_page(client, after, 0);
+    if (!page.ok()) return report_failure(page.error());
+    print_events(ctx, *page);
   }
   std::cerr << "Watching every incident's timeline after event " << after
             << " (--after " << after << " resumes here); Ctrl-C stops.\n";
   for (;;) {
     auto page = feed_page(client, after, kWatchWaitSeconds);
     if (!page.ok()) return report_failure(page.error());
-    for (const auto& e : *page) {
-      if (!e.is_object()) continue;
-      std::cout << (ctx.json ? json::serialize(e) : event_line(e.get_object())) << "\n";
-    }
-    std::cout << std::flush;
+    print_events(ctx, *page);
   }
 }
 
@@ -516,6 +439,19 @@ void add_incidents_commands(CLI::App& app, Context& ctx) {
   id_arg(show);
   on(show, show_incident);
 
+  // An action on one incident: `VERB ID ...` posts body(args) to /v1/incidents/ID/<action>. The
+  // caller adds the verb's own arguments, after the id.
+  using Body = json::object (*)(const IncidentArgs&);
+  auto action_command = [&ctx, args, incidents, id_arg](const char* verb, std::string action,
+                                                        const std::string& help, Body body) {
+    auto* command = incidents->add_subcommand(verb, help);
+    id_arg(command);
+    command->callback([&ctx, args, action = std::move(action), body] {
+      ctx.action = [&ctx, args, action, body] { return act(ctx, args->id, action, body(*args)); };
+    });
+    return command;
+  };
+
   // The lifecycle: open → acknowledged → contained → resolved → closed (reopen from resolved).
   for (const auto& [verb, action, help] :
        {std::tuple{"ack", "acknowledge", "acknowledge: someone is on it"},
@@ -523,18 +459,16 @@ void add_incidents_commands(CLI::App& app, Context& ctx) {
         std::tuple{"resolve", "resolve", "fixed; it may still be reopened"},
         std::tuple{"close", "close", "done, reviewed: closed is final"},
         std::tuple{"reopen", "reopen", "a resolved incident is back"}}) {
-    auto* command = incidents->add_subcommand(verb, help);
-    id_arg(command);
-    command->add_option("--reason", args->reason, "why, for the timeline");
-    command->callback([&ctx, args, action = std::string(action)] {
-      ctx.action = [&ctx, args, action] {
-        return act(ctx, args->id, action, members({{"reason", args->reason}}));
-      };
+    auto* command = action_command(verb, action, help, [](const IncidentArgs& a) {
+      return members({{"reason", a.reason}});
     });
+    command->add_option("--reason", args->reason, "why, for the timeline");
   }
 
-  auto* assign = incidents->add_subcommand("assign", "name who takes a role");
-  id_arg(assign);
+  auto* assign = action_command(
+      "assign", "assign", "name who takes a role", [](const IncidentArgs& a) {
+        return members({{"role", a.value}, {"who", words(a.words)}, {"reason", a.reason}});
+      });
   assign
       ->add_option("role", args->value,
                    "incident_lead | business_owner | engineering | security | legal | "
@@ -543,48 +477,28 @@ void add_incidents_commands(CLI::App& app, Context& ctx) {
   assign->add_option("who", args->words, "name and contact, e.g. \"Dana <dana@example.com>\"")
       ->required();
   assign->add_option("--reason", args->reason, "why, for the timeline");
-  assign->callback([&ctx, args] {
-    ctx.action = [&ctx, args] {
-      return act(ctx, args->id, "assign",
-                 members({{"role", args->value}, {"who", words(args->words)},
-                          {"reason", args->reason}}));
-    };
-  });
 
-  auto* severity = incidents->add_subcommand("severity", "change the severity (with a reason)");
-  id_arg(severity);
+  auto* severity = action_command(
+      "severity", "severity", "change the severity (with a reason)",
+      [](const IncidentArgs& a) { return members({{"severity", a.value}, {"reason", a.reason}}); });
   severity->add_option("level", args->value, "low | medium | high | critical")->required();
   severity->add_option("--reason", args->reason, "why it changes")->required();
-  severity->callback([&ctx, args] {
-    ctx.action = [&ctx, args] {
-      return act(ctx, args->id, "severity",
-                 members({{"severity", args->value}, {"reason", args->reason}}));
-    };
-  });
 
-  auto* classify =
-      incidents->add_subcommand("classify", "change the classification (with a reason)");
-  id_arg(classify);
+  auto* classify = action_command(
+      "classify", "classification", "change the classification (with a reason)",
+      [](const IncidentArgs& a) {
+        return members({{"classification", a.value}, {"reason", a.reason}});
+      });
   classify
       ->add_option("class", args->value,
                    "quality_issue | near_miss | ai_incident | security_event (the last two page)")
       ->required();
   classify->add_option("--reason", args->reason, "why it changes")->required();
-  classify->callback([&ctx, args] {
-    ctx.action = [&ctx, args] {
-      return act(ctx, args->id, "classification",
-                 members({{"classification", args->value}, {"reason", args->reason}}));
-    };
-  });
 
-  auto* note = incidents->add_subcommand("note", "add a note to the timeline");
-  id_arg(note);
+  auto* note = action_command(
+      "note", "notes", "add a note to the timeline",
+      [](const IncidentArgs& a) { return members({{"text", words(a.words)}}); });
   note->add_option("text", args->words, "the note (quotes optional)")->required();
-  note->callback([&ctx, args] {
-    ctx.action = [&ctx, args] {
-      return act(ctx, args->id, "notes", members({{"text", words(args->words)}}));
-    };
-  });
 
   auto* merge_command =
       incidents->add_subcommand("merge", "merge incidents into the first one named");

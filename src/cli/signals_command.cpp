@@ -4,10 +4,8 @@
 
 #include <chrono>
 #include <cmath>
-#include <ctime>
 #include <iostream>
 #include <map>
-#include <optional>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -18,7 +16,7 @@
 #include "cli/context.h"
 #include "cli/json_util.h"
 #include "cli/table.h"
-#include "core/clock.h"
+#include "cli/time_args.h"
 #include "http/url.h"
 
 namespace aiir::cli {
@@ -26,87 +24,7 @@ namespace {
 
 namespace json = boost::json;
 
-// ---- times on the command line -----------------------------------------------------------------
-
-constexpr const char* kTimeForms =
-    "an RFC 3339 time (2026-11-23T10:00:00Z) or a duration before now (30m, 24h, 7d, 1h30m)";
-// A relative time reaches back at most this far; more is a typo, and would not fit in UnixNanos.
-constexpr std::int64_t kMaxLookbackSeconds = 100LL * 366 * 24 * 3600;
-
-// RFC 3339, "now", or a duration before `now`: one or more <number><unit>, units s, m, h, d, w.
-std::optional<core::UnixNanos> parse_time_arg(std::string_view text, core::UnixNanos now) {
-  core::UnixNanos t = 0;
-  if (core::parse_rfc3339(text, t)) return t;
-  if (text == "now") return now;
-  if (text.empty()) return std::nullopt;
-  std::int64_t seconds = 0;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    std::int64_t n = 0;
-    std::size_t digits = 0;
-    for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, ++digits) {
-      if (digits == 9) return std::nullopt;
-      n = n * 10 + (text[i] - '0');
-    }
-    if (digits == 0 || i == text.size()) return std::nullopt;
-    std::int64_t unit = 0;
-    switch (text[i++]) {
-      case 's': unit = 1; break;
-      case 'm': unit = 60; break;
-      case 'h': unit = 3600; break;
-      case 'd': unit = 24 * 3600; break;
-      case 'w': unit = 7 * 24 * 3600; break;
-      default: return std::nullopt;
-    }
-    seconds += n * unit;
-    if (seconds > kMaxLookbackSeconds) return std::nullopt;
-  }
-  return now - seconds * core::kNanosPerSecond;
-}
-
-// `text` as an RFC 3339 time for the API in `out`; false, after saying why, when it is neither.
-bool resolve_time(const char* flag, const std::string& text, core::UnixNanos now,
-                  std::string& out) {
-  auto t = parse_time_arg(text, now);
-  if (!t) {
-    std::cerr << "aiir: " << flag << " takes " << kTimeForms << "; got '" << text << "'\n";
-    return false;
-  }
-  out = core::format_rfc3339(*t);
-  return true;
-}
-
-core::UnixNanos wall_now() { return core::SystemClock().now(); }
-
-// An API time in local time: "14:05:09" today, "2026-11-21 09:30" before; as given if unreadable.
-std::string local_short(const std::string& rfc3339) {
-  core::UnixNanos t = 0;
-  if (!core::parse_rfc3339(rfc3339, t)) return rfc3339;
-  std::time_t secs = static_cast<std::time_t>(t / core::kNanosPerSecond);
-  std::time_t now_secs = static_cast<std::time_t>(wall_now() / core::kNanosPerSecond);
-  std::tm local{};
-  std::tm today{};
-  localtime_r(&secs, &local);
-  localtime_r(&now_secs, &today);
-  const bool same_day = local.tm_year == today.tm_year && local.tm_yday == today.tm_yday;
-  char buf[32];
-  std::strftime(buf, sizeof buf, same_day ? "%H:%M:%S" : "%Y-%m-%d %H:%M", &local);
-  return buf;
-}
-
 // ---- rendering ---------------------------------------------------------------------------------
-
-std::string shorten(std::string text, std::size_t max) {
-  for (char& c : text) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  }
-  if (text.size() > max) {
-    std::size_t end = max - 3;
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-    text = text.substr(0, end) + "...";
-  }
-  return text;
-}
 
 // A number member rounded to a whole number ("-" when absent).
 std::string whole(const json::object& o, std::string_view key) {
@@ -146,12 +64,6 @@ void pretty(std::ostream& out, const json::value& v, int indent) {
   }
 }
 
-// Prints the answer's JSON when --json was given; true when it did.
-bool print_json(const Context& ctx, const ClientResponse& r) {
-  if (ctx.json) std::cout << r.body << "\n";
-  return ctx.json;
-}
-
 // report_failure, plus `hint` when the key was refused (401, 403).
 int report_refusal(const ClientResponse& r, const std::string& hint) {
   report_failure(r);
@@ -187,13 +99,10 @@ int list_signals(const Context& ctx, const SignalArgs& args) {
     if (!resolve_time(flag, *text, now, t)) return 2;
     target += std::string("&") + name + "=" + http::percent_encode(t);
   }
-  auto client = ctx.client();
-  auto r = client.get(target);
-  if (!r.ok()) return report_failure(r.error());
-  if (r->status != 200) return report_failure(*r);
-  if (print_json(ctx, *r)) return 0;
-  auto body = parse_body(r->body).as_object();
-  const auto* signals = body.if_contains("signals");
+  int status = 0;
+  auto body = get_answer(ctx, target, status);
+  if (!body) return status;
+  const auto* signals = body->if_contains("signals");
   if (signals == nullptr || !signals->is_array() || signals->get_array().empty()) {
     std::cout << "No signals match.";
     if (args.filters.at("hunt").empty() && args.filters.at("source").empty()) {
@@ -213,8 +122,8 @@ int list_signals(const Context& ctx, const SignalArgs& args) {
                account != "-" ? account : field(s, "user_id"), shorten(summary, 70)});
   }
   std::cout << table.render();
-  if (field(body, "next_cursor") != "-") {
-    std::cout << "(more: --cursor " << field(body, "next_cursor") << ")\n";
+  if (field(*body, "next_cursor") != "-") {
+    std::cout << "(more: --cursor " << field(*body, "next_cursor") << ")\n";
   }
   return 0;
 }
@@ -278,12 +187,10 @@ void print_signal(const json::object& s) {
 }
 
 int show_signal(const Context& ctx, const SignalArgs& args) {
-  auto client = ctx.client();
-  auto r = client.get("/v1/signals/" + http::percent_encode(args.id));
-  if (!r.ok()) return report_failure(r.error());
-  if (r->status != 200) return report_failure(*r);
-  if (print_json(ctx, *r)) return 0;
-  print_signal(parse_body(r->body).as_object());
+  int status = 0;
+  auto signal = get_answer(ctx, "/v1/signals/" + http::percent_encode(args.id), status);
+  if (!signal) return status;
+  print_signal(*signal);
   return 0;
 }
 
@@ -540,13 +447,10 @@ int start_hunt(const Context& ctx, const HuntArgs& args) {
 }
 
 int list_hunts(const Context& ctx) {
-  auto client = ctx.client();
-  auto r = client.get("/v1/hunts");
-  if (!r.ok()) return report_failure(r.error());
-  if (r->status != 200) return report_failure(*r);
-  if (print_json(ctx, *r)) return 0;
-  auto body = parse_body(r->body).as_object();
-  const auto* hunts = body.if_contains("hunts");
+  int status = 0;
+  auto body = get_answer(ctx, "/v1/hunts", status);
+  if (!body) return status;
+  const auto* hunts = body->if_contains("hunts");
   if (hunts == nullptr || !hunts->is_array() || hunts->get_array().empty()) {
     std::cout << "No retro-hunts since the server started. Start one: aiir hunt DETECTOR\n";
     return 0;
@@ -564,15 +468,12 @@ int list_hunts(const Context& ctx) {
 }
 
 int show_hunt(const Context& ctx, const HuntArgs& args) {
-  auto client = ctx.client();
-  auto r = client.get("/v1/hunts/" + http::percent_encode(args.id));
-  if (!r.ok()) return report_failure(r.error());
-  if (r->status != 200) return report_failure(*r);
-  if (print_json(ctx, *r)) return 0;
-  auto hunt = parse_body(r->body).as_object();
-  print_hunt(hunt);
-  if (field(hunt, "signals") != "0") {
-    std::cout << "\nFindings: aiir signals list --hunt " << field(hunt, "id") << "\n";
+  int status = 0;
+  auto hunt = get_answer(ctx, "/v1/hunts/" + http::percent_encode(args.id), status);
+  if (!hunt) return status;
+  print_hunt(*hunt);
+  if (field(*hunt, "signals") != "0") {
+    std::cout << "\nFindings: aiir signals list --hunt " << field(*hunt, "id") << "\n";
   }
   return 0;
 }

@@ -13,6 +13,19 @@ std::size_t display_width(const std::string& s) {
 
 }  // namespace
 
+std::string shorten(std::string text, std::size_t max) {
+  for (char& c : text) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  if (text.size() > max) {
+    std::size_t end = max - 3;
+    // Back to the start of a UTF-8 character: half of one would print as garbage.
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+    text = text.substr(0, end) + "...";
+  }
+  return text;
+}
+
 std::string Table::render() const {
   std::vector<std::size_t> widths(header_.size(), 0);
   auto measure = [&widths](const std::vector<std::string>& row) {

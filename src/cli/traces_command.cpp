@@ -21,14 +21,6 @@ struct TraceArgs {
   int limit = 50;
 };
 
-std::string shorten(std::string text, std::size_t max) {
-  for (char& c : text) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  }
-  if (text.size() > max) text = text.substr(0, max - 3) + "...";
-  return text;
-}
-
 // One line summarizing what a step did, by kind.
 std::string step_summary(const json::object& s) {
   std::string kind = field(s, "kind");

@@ -25,8 +25,9 @@ namespace aiir::incident {
 
 constexpr core::UnixNanos kNanosPerHour = 3600 * core::kNanosPerSecond;
 
-// Per-detector settings (a detector's `group:` block overrides them; the group-by keys that make
-// the fingerprint are the detector's too). Durations in nanoseconds.
+// Per-detector settings: a detector's `incident:` block (`group_window`, `reopen_cooldown`; see
+// docs/detectors.md) overrides these defaults, and the group-by keys that make the fingerprint are
+// the detector's too. Durations in nanoseconds.
 struct GroupingOptions {
   // A signal joins an active (open, acknowledged or contained) incident of its fingerprint when
   // its event time lies within this of the incident's signals (after last_seen, or before

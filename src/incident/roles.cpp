@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "core/yaml_reader.h"
 
@@ -58,21 +59,13 @@ std::optional<EscalationPolicy> read_policy(const std::string& name, const YAML:
            what + "." + role + " is empty; name a person or contact, or leave the role out");
   };
   // A null value (`legal:`) reads as absent in MapReader; here it is a role left half written.
-  // Reported at the key: yaml-cpp places a null value at the token after it.
-  // yaml-cpp keeps repeated keys and MapReader reads the first; a repeated role is an error, as a
-  // repeated policy is, rather than a person silently left out.
-  std::map<std::string, int> first_line;
+  // Reported at the key: yaml-cpp places a null value at the token after it. (A role given twice
+  // is reported by MapReader, as every repeated key is.)
+  std::set<std::string> seen;
   for (const auto& entry : value) {
     const std::string role = entry.first.Scalar();
-    if (!model::parse_incident_role(role)) continue;
-    auto [it, inserted] = first_line.emplace(role, line_of(entry.first));
-    if (!inserted) {
-      report(diags, file, entry.first,
-             what + "." + role + " is given twice (first at line " + std::to_string(it->second) +
-                 "); name one person per role");
-    } else if (entry.second.IsNull()) {
-      empty_role(entry.first, role);
-    }
+    if (!model::parse_incident_role(role) || !seen.insert(role).second) continue;
+    if (entry.second.IsNull()) empty_role(entry.first, role);
   }
   const YAML::Node& map = value;
   for (const auto& [role_name, role] : model::incident_role_names()) {

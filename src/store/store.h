@@ -232,6 +232,9 @@ class Store {
   // `incident` is 0 (a live feed of all events).
   virtual core::Result<std::vector<model::TimelineEvent>> incident_timeline(
       std::int64_t incident, std::int64_t after_seq, int limit) = 0;
+  // The highest timeline event sequence number of all incidents (0 when none): where a live
+  // feed that wants only what happens from now on starts.
+  virtual core::Result<std::int64_t> last_timeline_seq() = 0;
 
   // --- audit log ----------------------------------------------------------------------------
   // Appends an entry, chained to the previous one by hash, in its own transaction.

@@ -277,7 +277,7 @@ TEST(ReadEscalationPolicies, RepeatedRoleIsAnError) {
       "    incident_lead: b@example.com\n");
   core::Diagnostics diags;
   EXPECT_FALSE(read_escalation_policies(file.path(), diags));
-  EXPECT_TRUE(HasError(diags, 5, "policy 'oncall'.incident_lead is given twice (first at line 3)"));
+  EXPECT_TRUE(HasError(diags, 5, "policy 'oncall': key 'incident_lead' is given twice (first at line 3)"));
   ASSERT_EQ(diags.size(), 1u) << diags.to_string();
   EXPECT_EQ(diags.items()[0].column, 5);
 }

@@ -5,37 +5,25 @@
 
 #include <boost/json.hpp>
 #include <csignal>
-#include <filesystem>
 #include <optional>
 #include <set>
 #include <sstream>
 
-#include "cli/http_client.h"
 #include "core/clock.h"
-#include "process.h"
+#include "server_fixture.h"
 
 namespace aiir {
 namespace {
 
 using namespace std::chrono_literals;
 namespace json = boost::json;
+using testing::kDeadline;
+using testing::span_id;
+using testing::text;
+using testing::trace_id;
 
-constexpr auto kDeadline = 10s;
-
-// Three detectors over the support-refunds agent's issue_refund calls.
-constexpr const char* kBigRefund = R"(
-  - id: big-refund
-    description: A refund above 500
-    category: excessive_agency
-    impact: critical
-    scope: {workflows: [support-refunds]}
-    group_by: [account_id]
-    match:
-      all:
-        - {field: kind, equals: tool}
-        - {field: tool.name, equals: issue_refund}
-        - {field: tool.arguments.amount, gt: 500}
-)";
+// Three detectors over the support-refunds agent's issue_refund calls: big-refund (the
+// fixture's) and these two.
 constexpr const char* kOtherDetectors = R"(
   - id: refund-burst
     description: Three or more refunds for one account within an hour
@@ -62,121 +50,21 @@ constexpr const char* kOtherDetectors = R"(
 )";
 
 std::string detectors_file(bool with_big_refund) {
-  return std::string("detectors:") + (with_big_refund ? kBigRefund : "") + kOtherDetectors;
+  return std::string("detectors:") + (with_big_refund ? testing::kBigRefundDetector : "") +
+         kOtherDetectors;
 }
 
 core::UnixNanos now() { return core::SystemClock().now(); }
 
-// One tool call of the support-refunds agent.
-struct ToolCall {
-  std::string trace_id;
-  std::string span_id;
-  std::string account;
-  std::string order;
-  int amount = 0;
-  std::string tool = "issue_refund";
-};
-
-json::object attribute(const char* key, const std::string& value) {
-  return {{"key", key}, {"value", {{"stringValue", value}}}};
-}
-
-// An OTLP/JSON export of `calls`, started just now (old spans could be purged by retention).
-std::string otlp_export(const std::vector<ToolCall>& calls) {
-  json::array spans;
-  core::UnixNanos start = now() - static_cast<core::UnixNanos>(calls.size()) * core::kNanosPerMilli;
-  for (const auto& call : calls) {
-    json::object arguments{{"order_id", call.order}, {"amount", call.amount}};
-    json::array attributes{attribute("gen_ai.operation.name", "execute_tool"),
-                           attribute("gen_ai.tool.name", call.tool),
-                           attribute("gen_ai.tool.call.arguments", json::serialize(arguments)),
-                           attribute("aiir.account.id", call.account)};
-    spans.push_back(
-        json::object{{"traceId", call.trace_id},
-                     {"spanId", call.span_id},
-                     {"name", "execute_tool " + call.tool},
-                     {"kind", 1},
-                     {"startTimeUnixNano", std::to_string(start)},
-                     {"endTimeUnixNano", std::to_string(start + 5 * core::kNanosPerMilli)},
-                     {"attributes", std::move(attributes)}});
-    start += core::kNanosPerMilli;
-  }
-  json::object resource{
-      {"attributes", json::array{attribute("service.name", "support-refunds-agent")}}};
-  json::object body{
-      {"resourceSpans",
-       json::array{json::object{{"resource", std::move(resource)},
-                                {"scopeSpans", json::array{json::object{{"spans", spans}}}}}}}};
-  return json::serialize(body);
-}
-
-std::string trace_id(int n) {
-  char id[33];
-  std::snprintf(id, sizeof id, "4bf92f3577b34da6a3ce929d%08x", n);
-  return id;
-}
-
-std::string span_id(int n) {
-  char id[17];
-  std::snprintf(id, sizeof id, "00f067aa%08x", n);
-  return id;
-}
-
-class DetectionHttpTest : public ::testing::Test {
+class DetectionHttpTest : public testing::ServerTest {
  protected:
   void SetUp() override {
-    testing::write_file(dir_.file("config/aiir.yaml"),
-                        "server: {port: 0, port_file: ../port}\n"
-                        "store: {path: ../data/aiir.db}\n"
-                        "auth: {admin_key_file: ../data/admin.key}\n");
-    std::filesystem::create_directories(dir_.file("config/workflows"));
-    std::filesystem::copy(std::string(AIIR_SOURCE_DIR) + "/examples/workflows/support-refunds.yaml",
-                          dir_.file("config/workflows/support-refunds.yaml"));
     testing::write_file(dir_.file("config/detectors/test.yaml"), detectors_file(true));
-    start();
-    ASSERT_FALSE(HasFatalFailure());
-    ingest_ = create_key("ingest", "collector");
-    viewer_ = create_key("viewer", "dashboard");
-    responder_ = create_key("responder", "on-call");
+    ServerTest::SetUp();
   }
 
-  void start() {
-    std::filesystem::remove(dir_.file("port"));
-    server_ = std::make_unique<testing::Process>(
-        std::vector<std::string>{AIIR_BINARY, "serve", "--config", dir_.file("config")},
-        dir_.path());
-    ASSERT_TRUE(
-        testing::eventually([&] { return !testing::read_file(dir_.file("port")).empty(); }, 20s))
-        << server_->stderr_text();
-    url_ = "http://127.0.0.1:" + std::to_string(std::stoi(testing::read_file(dir_.file("port"))));
-    admin_ = testing::read_file(dir_.file("data/admin.key"));
-    admin_.erase(admin_.find_last_not_of('\n') + 1);
-  }
-
-  std::string create_key(const std::string& role, const std::string& name) {
-    auto r =
-        send(admin_, "POST", "/v1/keys", R"({"role":")" + role + R"(","name":")" + name + "\"}");
-    EXPECT_EQ(r.status, 201) << r.body;
-    if (r.status != 201) return "";
-    return std::string(json::parse(r.body).as_object()["secret"].as_string());
-  }
-
-  cli::ClientResponse send(const std::string& key, const std::string& method,
-                           const std::string& path, const std::string& body = "") {
-    cli::HttpClient client(url_, key);
-    auto r = client.request(method, path, body);
-    EXPECT_TRUE(r.ok()) << method << " " << path << ": " << r.error().message();
-    return r.ok() ? *r : cli::ClientResponse{};
-  }
-
-  json::object get_json(const std::string& path) {
-    auto r = send(viewer_, "GET", path);
-    EXPECT_EQ(r.status, 200) << path << ": " << r.body;
-    return r.status == 200 ? json::parse(r.body).as_object() : json::object{};
-  }
-
-  void export_calls(const std::vector<ToolCall>& calls) {
-    auto r = send(ingest_, "POST", "/v1/traces", otlp_export(calls));
+  void export_calls(const std::vector<testing::ToolCall>& calls) {
+    auto r = send(ingest_, "POST", "/v1/traces", testing::otlp_export(calls));
     ASSERT_EQ(r.status, 200) << r.body;
     ASSERT_EQ(r.body, "{}");
   }
@@ -228,20 +116,7 @@ class DetectionHttpTest : public ::testing::Test {
   }
 
   cli::ClientResponse reload() { return send(admin_, "POST", "/v1/admin/reload"); }
-
-  testing::TempDir dir_;
-  std::unique_ptr<testing::Process> server_;
-  std::string url_;
-  std::string admin_;
-  std::string ingest_;
-  std::string viewer_;
-  std::string responder_;
 };
-
-std::string text(const json::value& v, const char* key) {
-  const json::value* member = v.as_object().if_contains(key);
-  return member != nullptr && member->is_string() ? std::string(member->as_string()) : "";
-}
 
 TEST_F(DetectionHttpTest, LiveSpansBecomeSignals) {
   export_calls({{trace_id(1), span_id(1), "acct-1", "A-1001", 900},

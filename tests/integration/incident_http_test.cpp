@@ -1,44 +1,28 @@
 // Incidents on the real binary: a span that fires a detector opens an incident (and a second one
 // of the same group attaches to it), responders move it through its lifecycle and are refused
 // what the lifecycle does not allow, every change lands on the timeline with who did it and why,
-// a watcher's long-poll wakes up when something happens, and merge and split undo each other.
-// The CLI reads the same routes.
+// a watcher's long-poll wakes up when something happens (and can start at the current end), and
+// merge and split undo each other. The CLI reads the same routes.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
 #include <chrono>
-#include <filesystem>
 #include <future>
 #include <set>
 #include <thread>
 
-#include "cli/http_client.h"
-#include "core/clock.h"
-#include "process.h"
+#include "server_fixture.h"
 
 namespace aiir {
 namespace {
 
 using namespace std::chrono_literals;
 namespace json = boost::json;
-
-constexpr auto kDeadline = 10s;
-
-// One detector: a refund above 500, one incident per account.
-constexpr const char* kDetectors = R"(detectors:
-  - id: big-refund
-    description: A refund above 500
-    category: excessive_agency
-    impact: critical
-    scope: {workflows: [support-refunds]}
-    group_by: [account_id]
-    match:
-      all:
-        - {field: kind, equals: tool}
-        - {field: tool.name, equals: issue_refund}
-        - {field: tool.arguments.amount, gt: 500}
-)";
+using testing::kDeadline;
+using testing::span_id;
+using testing::text;
+using testing::trace_id;
 
 // The policy support-refunds names, so that its incidents have a lead from the policy.
 constexpr const char* kEscalation = R"(policies:
@@ -46,54 +30,6 @@ constexpr const char* kEscalation = R"(policies:
     incident_lead: "pager:support-ai"
     security: "security-oncall@example.com"
 )";
-
-core::UnixNanos now() { return core::SystemClock().now(); }
-
-json::object attribute(const char* key, const std::string& value) {
-  return {{"key", key}, {"value", {{"stringValue", value}}}};
-}
-
-std::string trace_id(int n) {
-  char id[33];
-  std::snprintf(id, sizeof id, "7a3c2f3577b34da6a3ce929d%08x", n);
-  return id;
-}
-
-std::string span_id(int n) {
-  char id[17];
-  std::snprintf(id, sizeof id, "11f067aa%08x", n);
-  return id;
-}
-
-// An OTLP/JSON export of one issue_refund call of the support-refunds agent, started just now.
-std::string refund(int n, const std::string& account, int amount) {
-  const core::UnixNanos start = now();
-  json::object arguments{{"order_id", "A-" + std::to_string(n)}, {"amount", amount}};
-  json::array attributes{attribute("gen_ai.operation.name", "execute_tool"),
-                         attribute("gen_ai.tool.name", "issue_refund"),
-                         attribute("gen_ai.tool.call.arguments", json::serialize(arguments)),
-                         attribute("aiir.account.id", account)};
-  json::object span{{"traceId", trace_id(n)},
-                    {"spanId", span_id(n)},
-                    {"name", "execute_tool issue_refund"},
-                    {"kind", 1},
-                    {"startTimeUnixNano", std::to_string(start)},
-                    {"endTimeUnixNano", std::to_string(start + 5 * core::kNanosPerMilli)},
-                    {"attributes", std::move(attributes)}};
-  json::object resource{
-      {"attributes", json::array{attribute("service.name", "support-refunds-agent")}}};
-  return json::serialize(json::object{
-      {"resourceSpans",
-       json::array{json::object{
-           {"resource", std::move(resource)},
-           {"scopeSpans", json::array{json::object{{"spans", json::array{span}}}}}}}}});
-}
-
-std::string text(const json::value& v, std::string_view key) {
-  if (!v.is_object()) return "";
-  const json::value* member = v.as_object().if_contains(key);
-  return member != nullptr && member->is_string() ? std::string(member->as_string()) : "";
-}
 
 std::int64_t number(const json::value& v, std::string_view key) {
   if (!v.is_object()) return -1;
@@ -121,52 +57,14 @@ json::value event_of(const json::value& events, const std::string& kind) {
   return nullptr;
 }
 
-class IncidentHttpTest : public ::testing::Test {
+// One detector, the fixture's big refund: one incident per account.
+class IncidentHttpTest : public testing::ServerTest {
  protected:
   void SetUp() override {
-    testing::write_file(dir_.file("config/aiir.yaml"),
-                        "server: {port: 0, port_file: ../port}\n"
-                        "store: {path: ../data/aiir.db}\n"
-                        "auth: {admin_key_file: ../data/admin.key}\n");
-    std::filesystem::create_directories(dir_.file("config/workflows"));
-    std::filesystem::copy(std::string(AIIR_SOURCE_DIR) + "/examples/workflows/support-refunds.yaml",
-                          dir_.file("config/workflows/support-refunds.yaml"));
-    testing::write_file(dir_.file("config/detectors/test.yaml"), kDetectors);
+    testing::write_file(dir_.file("config/detectors/test.yaml"),
+                        std::string("detectors:") + testing::kBigRefundDetector);
     testing::write_file(dir_.file("config/escalation.yaml"), kEscalation);
-    server_ = std::make_unique<testing::Process>(
-        std::vector<std::string>{AIIR_BINARY, "serve", "--config", dir_.file("config")},
-        dir_.path());
-    ASSERT_TRUE(
-        testing::eventually([&] { return !testing::read_file(dir_.file("port")).empty(); }, 20s))
-        << server_->stderr_text();
-    url_ = "http://127.0.0.1:" + std::to_string(std::stoi(testing::read_file(dir_.file("port"))));
-    admin_ = testing::read_file(dir_.file("data/admin.key"));
-    admin_.erase(admin_.find_last_not_of('\n') + 1);
-    ingest_ = create_key("ingest", "collector");
-    viewer_ = create_key("viewer", "dashboard");
-    responder_ = create_key("responder", "on-call");
-  }
-
-  std::string create_key(const std::string& role, const std::string& name) {
-    auto r =
-        send(admin_, "POST", "/v1/keys", R"({"role":")" + role + R"(","name":")" + name + "\"}");
-    EXPECT_EQ(r.status, 201) << r.body;
-    if (r.status != 201) return "";
-    return std::string(json::parse(r.body).as_object()["secret"].as_string());
-  }
-
-  cli::ClientResponse send(const std::string& key, const std::string& method,
-                           const std::string& path, const std::string& body = "") {
-    cli::HttpClient client(url_, key);
-    auto r = client.request(method, path, body);
-    EXPECT_TRUE(r.ok()) << method << " " << path << ": " << r.error().message();
-    return r.ok() ? *r : cli::ClientResponse{};
-  }
-
-  json::value get_json(const std::string& path) {
-    auto r = send(viewer_, "GET", path);
-    EXPECT_EQ(r.status, 200) << path << ": " << r.body;
-    return r.status == 200 ? json::parse(r.body) : json::value(json::object{});
+    ServerTest::SetUp();
   }
 
   // A responder's action; the parsed answer in `answer` (problem or success).
@@ -182,14 +80,17 @@ class IncidentHttpTest : public ::testing::Test {
     return r.status;
   }
 
+  // A refund of `amount` for `account` in trace and span `n`.
   void export_refund(int n, const std::string& account, int amount = 900) {
-    auto r = send(ingest_, "POST", "/v1/traces", refund(n, account, amount));
+    auto r = send(ingest_, "POST", "/v1/traces",
+                  testing::otlp_export({{trace_id(n), span_id(n), account,
+                                         "A-" + std::to_string(n), amount}}));
     ASSERT_EQ(r.status, 200) << r.body;
   }
 
   json::array incidents(const std::string& query = "") {
     auto page = get_json("/v1/incidents" + query);
-    const auto* list = page.as_object().if_contains("incidents");
+    const auto* list = page.if_contains("incidents");
     return list != nullptr && list->is_array() ? list->as_array() : json::array{};
   }
 
@@ -218,21 +119,13 @@ class IncidentHttpTest : public ::testing::Test {
   json::value incident(const std::string& id) { return get_json("/v1/incidents/" + id); }
 
   json::value timeline(const std::string& id) {
-    return get_json("/v1/incidents/" + id + "/timeline").as_object()["events"];
+    return get_json("/v1/incidents/" + id + "/timeline")["events"];
   }
 
   std::string key_id(const std::string& key) {
     auto r = send(key, "GET", "/v1/whoami");
     return text(json::parse(r.body), "key_id");
   }
-
-  testing::TempDir dir_;
-  std::unique_ptr<testing::Process> server_;
-  std::string url_;
-  std::string admin_;
-  std::string ingest_;
-  std::string viewer_;
-  std::string responder_;
 };
 
 TEST_F(IncidentHttpTest, ASpanThatFiresADetectorOpensAnIncidentAndTheNextOneAttaches) {
@@ -267,7 +160,7 @@ TEST_F(IncidentHttpTest, ASpanThatFiresADetectorOpensAnIncidentAndTheNextOneAtta
   EXPECT_TRUE(one.as_object().at("pages_people").is_bool());
   EXPECT_FALSE(event_of(one.as_object()["timeline"], "opened").is_null()) << json::serialize(one);
   EXPECT_FALSE(one.as_object().contains("timeline_truncated"));
-  auto signals = get_json("/v1/incidents/" + id + "/signals").as_object()["signals"].as_array();
+  auto signals = get_json("/v1/incidents/" + id + "/signals")["signals"].as_array();
   ASSERT_EQ(signals.size(), 2u);
   std::set<std::string> spans;
   for (const auto& s : signals) spans.insert(text(s, "span_id"));
@@ -369,7 +262,7 @@ TEST_F(IncidentHttpTest, ALongPollReturnsAnEventThatHappensWhileItWaits) {
   const auto quiet_start = std::chrono::steady_clock::now();
   auto quiet = get_json("/v1/timeline?wait=1&after=" + std::to_string(end));
   EXPECT_GE(std::chrono::steady_clock::now() - quiet_start, 900ms);
-  EXPECT_TRUE(quiet.as_object()["events"].as_array().empty()) << json::serialize(quiet);
+  EXPECT_TRUE(quiet["events"].as_array().empty()) << json::serialize(quiet);
   EXPECT_EQ(number(quiet, "next_after"), end);
 
   const auto started = std::chrono::steady_clock::now();
@@ -393,6 +286,41 @@ TEST_F(IncidentHttpTest, ALongPollReturnsAnEventThatHappensWhileItWaits) {
 
   EXPECT_EQ(send(viewer_, "GET", "/v1/timeline?wait=61").status, 400);
   EXPECT_EQ(send(viewer_, "GET", "/v1/timeline?after=-1").status, 400);
+}
+
+TEST_F(IncidentHttpTest, AfterLatestStartsAtTheCurrentEndSoAWatcherSeesOnlyNewEvents) {
+  const std::string id = open_incident(1, "acct-1");
+  ASSERT_FALSE(id.empty());
+  const std::int64_t end = number(get_json("/v1/timeline?limit=1000"), "next_after");
+  ASSERT_GT(end, 0);
+
+  // Without wait: nothing, and where the end is.
+  auto at_end = get_json("/v1/timeline?after=latest");
+  EXPECT_TRUE(at_end["events"].as_array().empty()) << json::serialize(at_end);
+  EXPECT_EQ(number(at_end, "next_after"), end);
+
+  // With wait: what happens from then on, none of the past.
+  auto waiting = std::async(std::launch::async, [&] {
+    cli::HttpClient client(url_, viewer_);
+    auto r = client.get("/v1/timeline?wait=10&after=latest");
+    return std::pair{r.ok() ? r->status : 0, r.ok() ? r->body : r.error().message()};
+  });
+  std::this_thread::sleep_for(500ms);  // the request is parked by now
+  ASSERT_EQ(act(id, "notes", R"({"text":"only what happens now"})"), 200);
+  ASSERT_EQ(waiting.wait_for(kDeadline), std::future_status::ready);
+  auto [status, body] = waiting.get();
+  ASSERT_EQ(status, 200) << body;
+  auto answer = json::parse(body);
+  const auto& events = answer.as_object().at("events").as_array();
+  ASSERT_FALSE(events.empty()) << body;
+  for (const auto& e : events) EXPECT_GT(number(e, "seq"), end) << body;
+  EXPECT_FALSE(event_of(answer.as_object()["events"], "note").is_null()) << body;
+  EXPECT_GT(number(answer, "next_after"), end);
+
+  // A word other than latest is refused with what `after` takes.
+  auto typo = send(viewer_, "GET", "/v1/timeline?after=last");
+  EXPECT_EQ(typo.status, 400);
+  EXPECT_NE(cli::problem_detail(typo).find("latest"), std::string::npos) << typo.body;
 }
 
 TEST_F(IncidentHttpTest, MergeAndSplitUndoEachOther) {
@@ -431,7 +359,7 @@ TEST_F(IncidentHttpTest, MergeAndSplitUndoEachOther) {
   EXPECT_EQ(number(incident(a), "signal_count"), 2);
 
   // Move one of a's signals into a new incident.
-  auto signals = get_json("/v1/incidents/" + a + "/signals").as_object()["signals"].as_array();
+  auto signals = get_json("/v1/incidents/" + a + "/signals")["signals"].as_array();
   ASSERT_EQ(signals.size(), 2u);
   const std::string moved = text(signals[0], "id");
   EXPECT_EQ(act(a, "split", R"({"signals":["sig-x"]})", &answer), 400);
@@ -446,7 +374,7 @@ TEST_F(IncidentHttpTest, MergeAndSplitUndoEachOther) {
   EXPECT_EQ(number(incident(c), "signal_count"), 1);
   EXPECT_EQ(text(incident(c), "title"), "The second refund");
   EXPECT_EQ(number(incident(a), "signal_count"), 1);
-  auto in_c = get_json("/v1/incidents/" + c + "/signals").as_object()["signals"].as_array();
+  auto in_c = get_json("/v1/incidents/" + c + "/signals")["signals"].as_array();
   ASSERT_EQ(in_c.size(), 1u);
   EXPECT_EQ(text(in_c[0], "id"), moved);
 }
@@ -485,6 +413,31 @@ TEST_F(IncidentHttpTest, TheCliListsShowsAndActs) {
   EXPECT_NE(conflict.err.find("open, closed"), std::string::npos) << conflict.err;
   auto usage = cli(responder_, {"severity", id, "high"});
   EXPECT_EQ(usage.status, 2) << "--reason is required";
+}
+
+TEST_F(IncidentHttpTest, TheCliWatchStartsAtTheCurrentEndAndPrintsWhatHappensNext) {
+  const std::string id = open_incident(1, "acct-1");
+  ASSERT_FALSE(id.empty());
+  const std::int64_t end = number(get_json("/v1/timeline?limit=1000"), "next_after");
+  ASSERT_GT(end, 0);
+
+  testing::Process watch({AIIR_BINARY, "--server", url_, "--key", viewer_, "incidents", "watch"},
+                         dir_.path());
+  constexpr std::string_view kStarted = "after event ";
+  ASSERT_TRUE(testing::eventually(
+      [&] { return watch.stderr_text().find(kStarted) != std::string::npos; }, kDeadline))
+      << watch.stderr_text();
+  const std::string banner = watch.stderr_text();
+  EXPECT_EQ(std::stoll(banner.substr(banner.find(kStarted) + kStarted.size())), end) << banner;
+
+  ASSERT_EQ(act(id, "notes", R"({"text":"seen by the watcher"})"), 200);
+  ASSERT_TRUE(testing::eventually(
+      [&] { return watch.stdout_text().find("seen by the watcher") != std::string::npos; },
+      kDeadline))
+      << watch.stdout_text() << watch.stderr_text();
+  EXPECT_EQ(watch.stdout_text().find(" opened "), std::string::npos)
+      << "the past is not replayed\n"
+      << watch.stdout_text();
 }
 
 }  // namespace

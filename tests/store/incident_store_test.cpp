@@ -101,6 +101,39 @@ TEST_F(IncidentStoreTest, ChangesUpdateTheIncidentAndAppendToItsTimeline) {
   EXPECT_NE((*audit)[1].detail.find("on it"), std::string::npos);
 }
 
+TEST_F(IncidentStoreTest, LastTimelineSeqIsTheNewestEventOfAnyIncident) {
+  auto none = store_->last_timeline_seq();
+  ASSERT_TRUE(none.ok()) << none.error().message();
+  EXPECT_EQ(*none, 0) << "no events yet";
+
+  const auto opened = [](core::UnixNanos at) {
+    return event(model::TimelineKind::kOpened, "opened", at);
+  };
+  auto first = store_->save_incident({incident("support-refunds", "fp1", 100), {opened(100)}});
+  ASSERT_TRUE(first.ok());
+  auto second = store_->save_incident({incident("crm-enrichment", "fp2", 200), {opened(200)}});
+  ASSERT_TRUE(second.ok());
+  // A later event of the first incident: the end is the newest event, not the newest incident's.
+  auto note = store_->save_incident(
+      {first->incident, {event(model::TimelineKind::kNote, "refunds paused", 300)}});
+  ASSERT_TRUE(note.ok());
+  ASSERT_EQ(note->events.size(), 1u);
+
+  auto last = store_->last_timeline_seq();
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(*last, note->events[0].seq);
+  EXPECT_GT(*last, second->events[0].seq);
+  auto after_end = store_->incident_timeline(0, *last, 100);
+  ASSERT_TRUE(after_end.ok());
+  EXPECT_TRUE(after_end->empty()) << "nothing is after the end";
+
+  // A change without events leaves the end where it was.
+  ASSERT_TRUE(store_->save_incident({incident("support-refunds", "fp3", 400), {}}).ok());
+  auto unchanged = store_->last_timeline_seq();
+  ASSERT_TRUE(unchanged.ok());
+  EXPECT_EQ(*unchanged, *last);
+}
+
 TEST_F(IncidentStoreTest, ListsFilterAndPageNewestFirst) {
   for (int i = 0; i < 5; ++i) {
     auto inc = incident(i % 2 == 0 ? "support-refunds" : "crm-enrichment", "fp" + std::to_string(i),

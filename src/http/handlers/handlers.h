@@ -49,7 +49,8 @@ Handler incident_metrics(Services& s);
 Handler get_incident(Services& s);
 Handler incident_timeline(Services& s);
 Handler incident_signals(Services& s);
-// Every incident's timeline events after `after`; long-polls up to `wait` seconds for the first.
+// Every incident's timeline events after `after` (a seq, or `latest`: the current end); long-polls
+// up to `wait` seconds for the first.
 Handler timeline_feed(Services& s);
 // acknowledge, contain, resolve, close and reopen: moves the incident to `to`.
 Handler transition_incident(Services& s, model::IncidentState to);

@@ -4,7 +4,6 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <functional>
 #include <string_view>
 #include <utility>
@@ -46,13 +45,6 @@ std::optional<E> value_of(const Names<E>& names, std::string_view text) {
   return std::nullopt;
 }
 
-std::optional<std::int64_t> whole_number(std::string_view text) {
-  std::int64_t n = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return n;
-}
-
 Response not_running() {
   return problem(core::Error(core::Code::kUnavailable, "incidents are not running"));
 }
@@ -74,14 +66,18 @@ core::Result<std::optional<E>> enum_param(const Request& r, const std::string& n
                        std::string(*text) + "'");
 }
 
-// `after`: a timeline sequence number, 0 (the beginning) when absent.
-core::Result<std::int64_t> after_param(const Request& r) {
+// `after`: a timeline sequence number, 0 (the beginning) when absent. Given `latest_of`, also
+// "latest": the highest sequence number stored now, so that a watcher sees only what happens from
+// then on without paging through the past to find the end (the live feed).
+core::Result<std::int64_t> after_param(const Request& r, store::Store* latest_of = nullptr) {
   auto text = r.query_param("after");
   if (!text || text->empty()) return std::int64_t{0};
+  if (latest_of != nullptr && *text == "latest") return latest_of->last_timeline_seq();
   auto n = whole_number(*text);
   if (!n || *n < 0) {
-    return core::invalid("'after' must be a timeline sequence number (the next_after of a "
-                         "previous answer, or 0 for the beginning)");
+    return core::invalid(std::string("'after' must be a timeline sequence number (the next_after "
+                                     "of a previous answer, or 0 for the beginning") +
+                         (latest_of != nullptr ? ", or latest for the current end)" : ")"));
   }
   return *n;
 }
@@ -112,12 +108,7 @@ core::Result<store::IncidentQuery> incident_query(const Request& r) {
   auto since = time_param(r, "since");
   if (!since.ok()) return since.error();
   q.since = *since;
-  auto limit = limit_param(r);
-  if (!limit.ok()) return limit.error();
-  q.limit = *limit;
-  auto cursor = cursor_param(r);
-  if (!cursor.ok()) return cursor.error();
-  q.before = *cursor;
+  AIIR_RETURN_IF_ERROR(paging_params(r, q.limit, q.before));
   return q;
 }
 
@@ -294,10 +285,7 @@ Handler list_incidents(Services& s) {
     if (!page.ok()) return problem(page.error());
     json::array incidents;
     for (const auto& incident : page->incidents) incidents.push_back(incident_json(incident));
-    json::object out{{"incidents", std::move(incidents)}};
-    out["next_cursor"] = page->next_cursor ? json::value(std::to_string(*page->next_cursor))
-                                           : json::value(nullptr);
-    return json_response(200, out);
+    return list_page("incidents", std::move(incidents), page->next_cursor);
   });
 }
 
@@ -363,26 +351,20 @@ Handler incident_signals(Services& s) {
     store::SignalQuery q;
     q.incidents = {incident->number};
     q.include_hunts = true;  // a hunt finding split or merged into an incident belongs to it too
-    auto limit = limit_param(r);
-    if (!limit.ok()) return problem(limit.error());
-    q.limit = *limit;
-    auto cursor = cursor_param(r);
-    if (!cursor.ok()) return problem(cursor.error());
-    q.before = *cursor;
+    if (auto paging = paging_params(r, q.limit, q.before); !paging.ok()) {
+      return problem(paging.error());
+    }
     auto page = s.store.query_signals(q);
     if (!page.ok()) return problem(page.error());
     json::array signals;
     for (const auto& signal : page->signals) signals.push_back(model::to_json(signal));
-    json::object out{{"signals", std::move(signals)}};
-    out["next_cursor"] = page->next_cursor ? json::value(std::to_string(*page->next_cursor))
-                                           : json::value(nullptr);
-    return json_response(200, out);
+    return list_page("signals", std::move(signals), page->next_cursor);
   });
 }
 
 Handler timeline_feed(Services& s) {
   return [&s](Request& r, Reply reply) {
-    auto after = after_param(r);
+    auto after = after_param(r, &s.store);
     if (!after.ok()) return reply(problem(after.error()));
     auto limit = limit_param(r);
     if (!limit.ok()) return reply(problem(limit.error()));

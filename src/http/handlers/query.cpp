@@ -1,9 +1,11 @@
 #include "http/handlers/query.h"
 
 #include <charconv>
+#include <utility>
+
+#include "http/handlers/json_body.h"
 
 namespace aiir::http {
-namespace {
 
 std::optional<std::int64_t> whole_number(std::string_view text) {
   std::int64_t n = 0;
@@ -11,8 +13,6 @@ std::optional<std::int64_t> whole_number(std::string_view text) {
   if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return n;
 }
-
-}  // namespace
 
 core::Result<std::optional<core::UnixNanos>> time_param(const Request& r,
                                                         const std::string& name) {
@@ -39,6 +39,24 @@ core::Result<std::optional<std::int64_t>> cursor_param(const Request& r) {
   auto n = whole_number(*text);
   if (!n) return core::invalid("'cursor' must be the next_cursor of a previous page");
   return std::optional<std::int64_t>(*n);
+}
+
+core::Status paging_params(const Request& r, int& limit, std::optional<std::int64_t>& before) {
+  auto l = limit_param(r);
+  if (!l.ok()) return l.error();
+  auto cursor = cursor_param(r);
+  if (!cursor.ok()) return cursor.error();
+  limit = *l;
+  before = *cursor;
+  return {};
+}
+
+Response list_page(std::string_view member, boost::json::array items,
+                   std::optional<std::int64_t> next_cursor) {
+  boost::json::object out{{member, std::move(items)}};
+  out["next_cursor"] = next_cursor ? boost::json::value(std::to_string(*next_cursor))
+                                   : boost::json::value(nullptr);
+  return json_response(200, out);
 }
 
 }  // namespace aiir::http

@@ -42,12 +42,7 @@ core::Result<store::SignalQuery> signal_query(const Request& r) {
   auto until = time_param(r, "until");
   if (!until.ok()) return until.error();
   q.until = *until;
-  auto limit = limit_param(r);
-  if (!limit.ok()) return limit.error();
-  q.limit = *limit;
-  auto cursor = cursor_param(r);
-  if (!cursor.ok()) return cursor.error();
-  q.before = *cursor;
+  AIIR_RETURN_IF_ERROR(paging_params(r, q.limit, q.before));
   return q;
 }
 
@@ -75,10 +70,7 @@ Handler list_signals(Services& s) {
     if (!page.ok()) return problem(page.error());
     json::array signals;
     for (const auto& signal : page->signals) signals.push_back(model::to_json(signal));
-    json::object out{{"signals", std::move(signals)}};
-    out["next_cursor"] = page->next_cursor ? json::value(std::to_string(*page->next_cursor))
-                                           : json::value(nullptr);
-    return json_response(200, out);
+    return list_page("signals", std::move(signals), page->next_cursor);
   });
 }
 

@@ -58,12 +58,7 @@ core::Result<store::SpanQuery> span_query(const Request& r) {
   if (!to.ok()) return to.error();
   q.from = *from;
   q.to = *to;
-  auto limit = limit_param(r);
-  if (!limit.ok()) return limit.error();
-  q.limit = *limit;
-  auto cursor = cursor_param(r);
-  if (!cursor.ok()) return cursor.error();
-  q.before = *cursor;
+  AIIR_RETURN_IF_ERROR(paging_params(r, q.limit, q.before));
   for (const auto& [key, value] : r.query) {
     if (key.rfind("attr.", 0) == 0 && key.size() > 5) {
       q.attributes.emplace_back(key.substr(5), attribute_json(value));
@@ -93,10 +88,7 @@ Handler search_spans(Services& s) {
     if (!query.ok()) return problem(query.error());
     auto page = s.traces.spans(*query, reader_of(r));
     if (!page.ok()) return problem(page.error());
-    json::object out{{"spans", spans_json(page->spans)}};
-    out["next_cursor"] = page->next_cursor ? json::value(std::to_string(*page->next_cursor))
-                                           : json::value(nullptr);
-    return json_response(200, out);
+    return list_page("spans", spans_json(page->spans), page->next_cursor);
   });
 }
 

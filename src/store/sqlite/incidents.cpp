@@ -167,4 +167,11 @@ core::Result<std::vector<model::TimelineEvent>> select_timeline(Db& db, std::int
   return out;
 }
 
+core::Result<std::int64_t> select_last_timeline_seq(Db& db) {
+  Stmt s(db, "SELECT coalesce(max(seq), 0) FROM incident_timeline");
+  auto row = s.step();
+  if (!row.ok()) return row.error();
+  return s.integer(0);
+}
+
 }  // namespace aiir::store::sqlite

@@ -316,6 +316,11 @@ class SqliteStore final : public Store {
     return sqlite::select_timeline(reader(), incident, after_seq, limit);
   }
 
+  Result<std::int64_t> last_timeline_seq() override {
+    std::lock_guard lock(read_mu());
+    return sqlite::select_last_timeline_seq(reader());
+  }
+
   Result<model::AuditEntry> append_audit(const model::AuditEntry& entry) override {
     std::lock_guard lock(mu_);
     sqlite::Transaction tx(db_);

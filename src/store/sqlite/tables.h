@@ -54,6 +54,7 @@ core::Result<IncidentPage> select_incidents(Db& db, const IncidentQuery& query);
 core::Result<std::vector<IncidentCount>> count_incidents_by_kind(Db& db);
 core::Result<std::vector<model::TimelineEvent>> select_timeline(Db& db, std::int64_t incident,
                                                                 std::int64_t after_seq, int limit);
+core::Result<std::int64_t> select_last_timeline_seq(Db& db);
 
 // audit.cpp
 core::Result<model::AuditEntry> insert_audit(Db& db, const model::AuditEntry& entry);
