@@ -129,6 +129,12 @@ int verify(const VerifyArgs& args, bool json) {
 
 }  // namespace
 
+int verify_audit_file(const std::string& store_path) {
+  VerifyArgs args;
+  args.store_path = store_path;
+  return verify(args, false) == kIntact ? 0 : 1;
+}
+
 void add_audit_commands(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<VerifyArgs>();
   auto* audit = app.add_subcommand("audit", "the tamper-evident audit log (docs/audit.md)");

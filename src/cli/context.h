@@ -44,6 +44,14 @@ int list_workflows(const Context& ctx);
 int show_trace(const Context& ctx, const std::string& id, bool raw);
 int show_workflow(const Context& ctx, const std::string& id);
 int list_workflow_signals(const Context& ctx, const std::string& workflow);
+int list_workflow_incidents(const Context& ctx, const std::string& workflow);
+int show_incident(const Context& ctx, const std::string& id);
+// POSTs /v1/incidents/{id}/{action} ("acknowledge", "resolve", ...) with an optional reason.
+int act_on_incident(const Context& ctx, const std::string& id, const std::string& action,
+                    const std::string& reason);
+
+// `aiir audit verify --store FILE`: prints the outcome; 0 when the chain is intact.
+int verify_audit_file(const std::string& store_path);
 
 // Each file registers its commands on `app`; the chosen one sets `ctx.action`.
 void add_serve_command(CLI::App& app, Context& ctx);

@@ -74,7 +74,7 @@ int run_demo(const Context& parent, const DemoArgs& args) {
   heading(3, "Keys with narrower roles");
   std::string ingest_key = create_key(admin, "ingest", "otel-collector");
   std::string viewer_key = create_key(admin, "viewer", "dashboard");
-  create_key(admin, "responder", "on-call engineer");
+  std::string responder_key = create_key(admin, "responder", "on-call engineer");
 
   heading(4, "The workflow inventory (aiir workflows list)");
   Context ctx = parent;
@@ -140,13 +140,49 @@ int run_demo(const Context& parent, const DemoArgs& args) {
   }
   failures += list_workflow_signals(ctx, "support-refunds");
 
-  heading(10, "Prometheus metrics (excerpt of GET /metrics)");
+  heading(10, "The signals became incidents, each with a severity and why (aiir incidents)");
+  std::cout << "  signals with one fingerprint attach to one incident; its severity comes from\n"
+               "  the workflow's risk profile, the signal and the blast radius, in words:\n";
+  std::string first_incident;
+  for (int attempt = 0; attempt < 50 && first_incident.empty(); ++attempt) {
+    auto listed = viewer.get("/v1/incidents?workflow=support-refunds");
+    if (listed.ok() && listed->status == 200) {
+      const boost::json::value answer = parse_body(listed->body);
+      const auto* incidents = answer.is_object() ? answer.get_object().if_contains("incidents")
+                                                 : nullptr;
+      // The list is newest first; the demo shows the first one opened.
+      if (incidents != nullptr && incidents->is_array() && incidents->get_array().size() >= 2) {
+        first_incident = field(incidents->get_array().back().as_object(), "id");
+      }
+    }
+    if (first_incident.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  failures += list_workflow_incidents(ctx, "support-refunds");
+  if (first_incident.empty()) {
+    ++failures;
+  } else {
+    std::cout << "\n";
+    failures += show_incident(ctx, first_incident);
+  }
+
+  heading(11, "The on-call engineer acknowledges it and contains it (aiir incidents ack / contain)");
+  Context responder = ctx;
+  responder.key = responder_key;
+  if (!first_incident.empty()) {
+    failures += act_on_incident(responder, first_incident, "acknowledge", "");
+    failures += act_on_incident(responder, first_incident, "contain",
+                                "refund tool disabled for the agent while we look");
+    std::cout << "  a move the lifecycle does not allow is refused, saying what is:\n";
+    act_on_incident(responder, first_incident, "acknowledge", "");
+  }
+
+  heading(12, "Prometheus metrics (excerpt of GET /metrics)");
   auto metrics = admin.get("/metrics");
   if (metrics.ok()) {
     std::size_t shown = 0;
     std::size_t pos = 0;
     const std::string& text = metrics->body;
-    while (pos < text.size() && shown < 12) {
+    while (pos < text.size() && shown < 16) {
       std::size_t end = text.find('\n', pos);
       std::string line = text.substr(pos, end - pos);
       const bool wanted =
@@ -154,7 +190,9 @@ int run_demo(const Context& parent, const DemoArgs& args) {
           line.rfind("aiir_http_requests_total{method=\"POST\",route=\"/v1/traces\"", 0) == 0 ||
           line.rfind("aiir_ingest_spans_accepted_total", 0) == 0 ||
           line.rfind("aiir_detection_spans_total", 0) == 0 ||
-          (line.rfind("aiir_detector_signals_total{", 0) == 0 && line.back() != '0');
+          (line.rfind("aiir_detector_signals_total{", 0) == 0 && line.back() != '0') ||
+          line.rfind("aiir_incidents{", 0) == 0 ||
+          line.rfind("aiir_incident_time_to_acknowledge_seconds_count", 0) == 0;
       if (wanted) {
         std::cout << "  " << line << "\n";
         ++shown;
@@ -163,7 +201,10 @@ int run_demo(const Context& parent, const DemoArgs& args) {
     }
   }
 
-  heading(11, "Graceful stop");
+  heading(13, "Every change is in the hash-chained audit log (aiir audit verify)");
+  failures += verify_audit_file((data / "aiir.db").string());
+
+  heading(14, "Graceful stop");
   server->stop();
   std::cout << "  in-flight requests finished, store flushed, server stopped.\n";
   if (!args.keep) std::filesystem::remove_all(data);

@@ -407,6 +407,25 @@ int watch(const Context& ctx, const IncidentArgs& args) {
 
 }  // namespace
 
+int list_workflow_incidents(const Context& ctx, const std::string& workflow) {
+  IncidentArgs args;
+  args.filters["workflow"] = workflow;
+  return list_incidents(ctx, args);
+}
+
+int show_incident(const Context& ctx, const std::string& id) {
+  IncidentArgs args;
+  args.id = id;
+  return show_incident(ctx, args);
+}
+
+int act_on_incident(const Context& ctx, const std::string& id, const std::string& action,
+                    const std::string& reason) {
+  json::object body;
+  if (!reason.empty()) body["reason"] = reason;
+  return act(ctx, id, action, body);
+}
+
 void add_incidents_commands(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<IncidentArgs>();
   auto* incidents =

@@ -175,6 +175,13 @@ TEST_F(ServeTest, DemoRunsTheLoopAndStopsCleanly) {
   EXPECT_NE(demo.out.find("support-refunds"), std::string::npos);
   EXPECT_NE(demo.out.find("-> 401"), std::string::npos);
   EXPECT_NE(demo.out.find("-> 403"), std::string::npos);
+  // A signal becomes an incident with a severity and its reasons, a responder acts on it, and
+  // the audit log that recorded it all verifies.
+  EXPECT_NE(demo.out.find("INC-1  high  open"), std::string::npos) << demo.out;
+  EXPECT_NE(demo.out.find("- personal data exposed"), std::string::npos);
+  EXPECT_NE(demo.out.find("acknowledged → contained: refund tool disabled"), std::string::npos);
+  EXPECT_NE(demo.err.find("From contained, INC-1 can go to: resolved"), std::string::npos);
+  EXPECT_NE(demo.out.find("audit log intact"), std::string::npos);
   EXPECT_NE(demo.out.find("Demo complete."), std::string::npos);
 }
 
