@@ -248,6 +248,23 @@ bool IncidentService::Impl::step() {
     const detect::Detector* detector = cfg->find_detector(signal.detector);
     const GroupDecision decision = decide(signal, same, now, grouping_for(detector));
 
+    // An outside system saying its condition ended (Alertmanager "resolved") is news for the
+    // active incident, not another occurrence: noted, not counted, and it opens nothing.
+    if (signal.resolved) {
+      if (decision.action != GroupAction::kAttach) continue;
+      auto it = std::find_if(same.begin(), same.end(), [&](const Incident& i) {
+        return i.number == decision.incident;
+      });
+      if (it == same.end()) continue;
+      Pending& p = pending_of(*it);
+      p.signals.push_back(signal.seq);
+      p.events.push_back(make_event(TimelineKind::kNote, now, kSystem,
+                                    signal.detector + " says the condition ended: " +
+                                        signal.summary,
+                                    "", json::object{{"signal", signal.id()}, {"resolved", true}}));
+      continue;
+    }
+
     Pending* target = nullptr;
     switch (decision.action) {
       case GroupAction::kIgnore:

@@ -101,7 +101,8 @@ class IncidentServiceTest : public ::testing::Test {
 
   // Stores a signal of `detector` about `user` and waits until it has been applied.
   model::Signal signal(const std::string& detector, const std::string& workflow,
-                       const std::string& user, const std::string& account = "") {
+                       const std::string& user, const std::string& account = "",
+                       bool resolved = false) {
     const detect::Detector* d = config_->find_detector(detector);
     model::Signal s;
     s.detector = detector;
@@ -116,6 +117,7 @@ class IncidentServiceTest : public ::testing::Test {
     s.event_time = clock_.now() - core::kNanosPerSecond;
     s.detected_at = clock_.now();
     s.dedup_key = "test:" + std::to_string(counter_);
+    s.resolved = resolved;
     auto stored = store_->commit_signals({s}, "", 0);
     EXPECT_TRUE(stored.ok() && stored->size() == 1);
     service_->notify();
@@ -419,6 +421,23 @@ TEST_F(IncidentServiceTest, RestartResumesAfterTheLastSignalAndCountsSubjectsAga
   EXPECT_EQ(all[0].signal_count, 3);
   EXPECT_EQ(all[0].distinct_users, 2);
   EXPECT_EQ(service_->stats().signals_applied, 1u);
+}
+
+TEST_F(IncidentServiceTest, AnOutsideSystemSayingItEndedIsNotedNotCounted) {
+  signal("error-rate", "support-chat", "u1");
+  const model::Signal ended = signal("error-rate", "support-chat", "", "", /*resolved=*/true);
+  auto all = incidents();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].signal_count, 1);
+  auto events = timeline(all[0].number);
+  ASSERT_EQ(count(events, TimelineKind::kNote), 1);
+  EXPECT_NE(events.back().summary.find("says the condition ended"), std::string::npos);
+  auto stored = store_->get_signal(ended.seq);
+  ASSERT_TRUE(stored.ok() && *stored);
+  EXPECT_EQ((*stored)->incident, all[0].number);
+  // With no incident to tell, an ended condition opens nothing.
+  signal("disk-full", "support-chat", "", "", /*resolved=*/true);
+  EXPECT_EQ(incidents().size(), 1u);
 }
 
 TEST_F(IncidentServiceTest, WatchersHearOfTheNextEvent) {
