@@ -70,6 +70,16 @@ int list_detectors(const Context& ctx) {
   return 0;
 }
 
+// "24h", "90m", "45s" for a whole number of seconds; "-" when absent.
+std::string hours(const json::object& d, const char* key) {
+  const auto* v = d.if_contains(key);
+  if (v == nullptr || !v->is_int64()) return "-";
+  const std::int64_t s = v->as_int64();
+  if (s % 3600 == 0) return std::to_string(s / 3600) + "h";
+  if (s % 60 == 0) return std::to_string(s / 60) + "m";
+  return std::to_string(s) + "s";
+}
+
 void print_detector(const json::object& d) {
   const std::string id = field(d, "id");
   std::cout << id << (enabled(d) ? "" : "  (disabled)") << "\n"
@@ -81,6 +91,9 @@ void print_detector(const json::object& d) {
             << "Scope:        " << joined(d, "scope_workflows", "every workflow") << "\n"
             << "Group by:     " << joined(d, "group_by", "-") << "\n"
             << "Stateful:     " << field(d, "stateful") << "\n"
+            << "Incidents:    " << field(d, "incident_classification") << "; group window "
+            << hours(d, "incident_group_window_seconds") << ", reopen cooldown "
+            << hours(d, "incident_reopen_cooldown_seconds") << "\n"
             << "Defined in:   " << field(d, "source") << "\n";
   if (d.contains("evaluations")) {
     std::cout << "\nSince the server started:\n"

@@ -5,6 +5,7 @@
 #include "http/handlers/handlers.h"
 #include "http/handlers/json_body.h"
 #include "http/problem.h"
+#include "incident/grouping.h"
 
 namespace aiir::http::handlers {
 namespace {
@@ -35,6 +36,15 @@ json::object detector_json(const detect::Detector& d,
       {"stateful", stateful_name(d.stateful)},
       {"source", d.source_file + ":" + std::to_string(d.source_line)},
   };
+  // How its signals become incidents: the effective values, defaults filled in.
+  const incident::GroupingOptions defaults;
+  out["incident_classification"] =
+      model::to_string(d.classification.value_or(incident::initial_classification(d.category)));
+  out["incident_group_window_seconds"] =
+      (d.group_window > 0 ? d.group_window : defaults.group_window) / core::kNanosPerSecond;
+  out["incident_reopen_cooldown_seconds"] =
+      (d.reopen_cooldown > 0 ? d.reopen_cooldown : defaults.reopen_cooldown) /
+      core::kNanosPerSecond;
   if (auto it = reports.find(d.id); it != reports.end()) {
     out["evaluations"] = it->second.evaluations;
     out["matches"] = it->second.matches;
