@@ -914,6 +914,13 @@ class RecordingStore final : public store::Store {
     return inner_.read_signals_after(after, limit);
   }
   core::Result<std::int64_t> last_signal_seq() override { return inner_.last_signal_seq(); }
+  core::Result<std::int64_t> save_control(const store::ControlChange& change) override {
+    return inner_.save_control(change);
+  }
+  core::Result<std::vector<model::Control>> list_controls(bool include_lifted) override {
+    return inner_.list_controls(include_lifted);
+  }
+  core::Result<std::int64_t> controls_version() override { return inner_.controls_version(); }
   core::Result<model::AuditEntry> append_audit(const model::AuditEntry& entry) override {
     return inner_.append_audit(entry);
   }

@@ -8,13 +8,15 @@ namespace aiir::contain {
 
 ControlSnapshot::ControlSnapshot(std::int64_t version, std::vector<model::Control> controls,
                                  std::span<const model::Workflow> workflows)
-    : version_(version), control_count_(controls.size()) {
+    : version_(version) {
   for (const auto& workflow : workflows) {
     WorkflowControls& entry = workflows_[workflow.id];
     entry.in_inventory = true;
     entry.fallback = workflow.pause_fallback;
   }
   for (auto& control : controls) {
+    if (control.lifted_at != 0) continue;
+    ++control_count_;
     WorkflowControls& entry = workflows_[control.workflow];
     entry.by_kind[static_cast<std::size_t>(control.kind)].push_back(std::move(control));
   }

@@ -38,7 +38,9 @@ class ControlSnapshot {
  public:
   // An empty snapshot at version 0: no workflow is known, everything is allowed.
   ControlSnapshot() = default;
-  // `controls` as stored (expired ones may be included; decisions skip them). `workflows` is the
+  // `controls` as stored (expired ones may be included; decisions skip them). Lifted ones
+  // (lifted_at set) are dropped here, so that a caller passing every stored control cannot
+  // bring a lifted control back into force; control_count() counts only those kept. `workflows` is the
   // inventory; only each workflow's id and pause fallback are kept. Controls are not validated
   // here (model::validate does that before they are stored) and are kept even when their
   // workflow is not in the inventory, so that stopping something never depends on the inventory

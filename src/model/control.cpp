@@ -248,6 +248,7 @@ json::object to_json(const Control& control) {
   if (control.incident != 0) o["incident"] = incident_id(control.incident);
   put_time(o, "expires_at", control.expires_at);
   o["lift_percent"] = control.lift_percent;
+  put_time(o, "lifted_at", control.lifted_at);
   return o;
 }
 
@@ -296,6 +297,7 @@ core::Result<Control> control_from_json(const json::object& o) {
   // Out-of-range values are kept as read so that validate() can say what is wrong with them.
   control.lift_percent = static_cast<int>(std::clamp<std::int64_t>(
       get_int(o, "lift_percent"), std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
+  control.lifted_at = get_time(o, "lifted_at");
   return control;
 }
 

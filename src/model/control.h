@@ -67,6 +67,7 @@ struct Control {
   core::UnixNanos expires_at = 0;  // applies while now < expires_at; 0 = until lifted
   // Staged lift: this share of traffic (0..100) passes as if the control were gone. 0 = in force.
   int lift_percent = 0;
+  core::UnixNanos lifted_at = 0;  // set when fully lifted; a lifted control no longer applies
 
   // False once expires_at has passed (expires_at ≤ now); true for a control without expiry.
   bool active_at(core::UnixNanos now) const { return expires_at == 0 || now < expires_at; }

@@ -18,6 +18,7 @@
 #include "model/ai_span.h"
 #include "model/api_key.h"
 #include "model/audit.h"
+#include "model/control.h"
 #include "model/incident.h"
 #include "model/signal.h"
 
@@ -141,6 +142,19 @@ struct IncidentPage {
   std::optional<std::int64_t> next_cursor;
 };
 
+// A change to a control: saved with an audit entry ("control.<action>", subject the control id)
+// and, for a control that belongs to an incident, a control_changed event on the incident's
+// timeline (with its own audit entry, as every timeline event has), in one transaction.
+struct ControlChange {
+  model::Control control;  // as it is after the change
+  std::string action;      // "set", "stage" (a staged lift's new share), "lift"
+  std::string actor;       // who: "name (key id)"
+  std::string reason;
+  // When the change was made, for the audit entry and the timeline; 0 = control.set_at. (The
+  // control itself records when it was set and fully lifted, not when a stage changed.)
+  core::UnixNanos at = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -235,6 +249,16 @@ class Store {
   // The highest timeline event sequence number of all incidents (0 when none): where a live
   // feed that wants only what happens from now on starts.
   virtual core::Result<std::int64_t> last_timeline_seq() = 0;
+
+  // --- controls -----------------------------------------------------------------------------
+  // Saves the control (inserted or replaced by id) with its audit trail, and bumps the controls
+  // version in the same transaction. Returns the controls version after the change (one more
+  // than before; kept in the cursors table under "controls.version").
+  virtual core::Result<std::int64_t> save_control(const ControlChange& change) = 0;
+  // Controls, oldest first; lifted ones only when asked.
+  virtual core::Result<std::vector<model::Control>> list_controls(bool include_lifted) = 0;
+  // 0 before the first change.
+  virtual core::Result<std::int64_t> controls_version() = 0;
 
   // --- audit log ----------------------------------------------------------------------------
   // Appends an entry, chained to the previous one by hash, in its own transaction.

@@ -58,6 +58,7 @@ void expect_same(const Control& a, const Control& b) {
   EXPECT_EQ(a.incident, b.incident);
   EXPECT_EQ(a.expires_at, b.expires_at);
   EXPECT_EQ(a.lift_percent, b.lift_percent);
+  EXPECT_EQ(a.lifted_at, b.lifted_at);
 }
 
 TEST(ControlKind, NamesRoundTripAndMatchTheContainmentOptions) {
@@ -82,6 +83,18 @@ TEST(ControlJson, NarrowToolRoundTripsWithLimitsExpiryAndLift) {
   EXPECT_EQ(o.at("kind"), "narrow_tool");
   EXPECT_EQ(o.at("incident"), "INC-42");
   EXPECT_FALSE(o.contains("source"));
+  auto back = control_from_json(o);
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  expect_same(c, *back);
+}
+
+TEST(ControlJson, LiftedAtRoundTripsAndIsOmittedWhileInForce) {
+  Control c = control(ControlKind::kPause);
+  EXPECT_FALSE(to_json(c).contains("lifted_at"));
+  c.lift_percent = 100;
+  c.lifted_at = kSetAt + 60 * core::kNanosPerSecond;
+  boost::json::object o = to_json(c);
+  EXPECT_TRUE(o.contains("lifted_at"));
   auto back = control_from_json(o);
   ASSERT_TRUE(back.ok()) << back.error().message();
   expect_same(c, *back);

@@ -156,6 +156,15 @@ TEST(Decide, DisableToolDeniesThatToolOnly) {
             "tool 'issue_refund' disabled (control d, INC-42, set by alice: refunds issued twice)");
 }
 
+TEST(Decide, ALiftedControlNoLongerApplies) {
+  Control lifted = tool_control("d", ControlKind::kDisableTool, "issue_refund");
+  lifted.lift_percent = 100;
+  lifted.lifted_at = kNow - 1;
+  auto s = snapshot({lifted});
+  EXPECT_EQ(s.control_count(), 0u);
+  EXPECT_EQ(decide_ok(s, request("tool:issue_refund")).verdict, V::kAllow);
+}
+
 TEST(Decide, BlockSourceDeniesRetrievalFromThatSourceOnly) {
   Control c = control("b", ControlKind::kBlockSource);
   c.source = "wiki";

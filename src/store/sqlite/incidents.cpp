@@ -34,6 +34,17 @@ model::AuditEntry audit_of(const model::TimelineEvent& event) {
 
 }  // namespace
 
+core::Status insert_timeline_event(Db& db, model::TimelineEvent& event) {
+  Stmt insert(db, "INSERT INTO incident_timeline (incident, time, kind, body) VALUES (?, ?, ?, ?)");
+  insert.bind(1, event.incident).bind(2, event.time).bind(3, model::to_string(event.kind));
+  insert.bind(4, json::serialize(model::to_json(event)));
+  AIIR_RETURN_IF_ERROR(insert.run());
+  event.seq = sqlite3_last_insert_rowid(db.get());
+  auto audited = insert_audit(db, audit_of(event));
+  if (!audited.ok()) return audited.error();
+  return {};
+}
+
 core::Result<IncidentChange> upsert_incident(Db& db, const IncidentChange& change) {
   IncidentChange out = change;
   model::Incident& incident = out.incident;
@@ -56,18 +67,9 @@ core::Result<IncidentChange> upsert_incident(Db& db, const IncidentChange& chang
   save.bind(8, json::serialize(model::to_json(incident)));
   AIIR_RETURN_IF_ERROR(save.run());
 
-  Stmt event_insert(db,
-                    "INSERT INTO incident_timeline (incident, time, kind, body) VALUES (?, ?, ?, "
-                    "?)");
   for (model::TimelineEvent& event : out.events) {
     event.incident = incident.number;
-    event_insert.bind(1, incident.number).bind(2, event.time);
-    event_insert.bind(3, model::to_string(event.kind));
-    event_insert.bind(4, json::serialize(model::to_json(event)));
-    AIIR_RETURN_IF_ERROR(event_insert.run());
-    event.seq = sqlite3_last_insert_rowid(db.get());
-    auto audited = insert_audit(db, audit_of(event));
-    if (!audited.ok()) return audited.error();
+    AIIR_RETURN_IF_ERROR(insert_timeline_event(db, event));
   }
   Stmt member(db, "UPDATE signals SET incident = ? WHERE seq = ?");
   for (std::int64_t signal : out.signals) {

@@ -134,6 +134,18 @@ const std::vector<std::string_view>& migrations() {
         ALTER TABLE signals ADD COLUMN incident INTEGER;
         CREATE INDEX signals_by_incident ON signals (incident) WHERE incident IS NOT NULL;
       )sql",
+      // 7: containment controls, kept whole as a JSON body like incidents. lifted_at is broken
+      // out (NULL while in force) so that loading the controls in force skips lifted ones
+      // without reading their bodies. The controls version lives in cursors.
+      R"sql(
+        CREATE TABLE controls (
+          id TEXT PRIMARY KEY,
+          workflow TEXT NOT NULL,
+          kind TEXT NOT NULL,
+          lifted_at INTEGER,
+          body TEXT NOT NULL
+        ) STRICT;
+      )sql",
   };
   return list;
 }

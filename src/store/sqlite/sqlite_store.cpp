@@ -321,6 +321,26 @@ class SqliteStore final : public Store {
     return sqlite::select_last_timeline_seq(reader());
   }
 
+  Result<std::int64_t> save_control(const ControlChange& change) override {
+    std::lock_guard lock(mu_);
+    sqlite::Transaction tx(db_);
+    AIIR_RETURN_IF_ERROR(tx.begun());
+    auto version = sqlite::upsert_control(db_, change);
+    if (!version.ok()) return version;
+    AIIR_RETURN_IF_ERROR(tx.commit());
+    return version;
+  }
+
+  Result<std::vector<model::Control>> list_controls(bool include_lifted) override {
+    std::lock_guard lock(read_mu());
+    return sqlite::select_controls(reader(), include_lifted);
+  }
+
+  Result<std::int64_t> controls_version() override {
+    std::lock_guard lock(read_mu());
+    return sqlite::select_controls_version(reader());
+  }
+
   Result<model::AuditEntry> append_audit(const model::AuditEntry& entry) override {
     std::lock_guard lock(mu_);
     sqlite::Transaction tx(db_);

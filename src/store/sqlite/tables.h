@@ -48,6 +48,8 @@ core::Result<std::vector<model::Signal>> select_signals_after(Db& db, std::int64
 core::Result<std::int64_t> select_last_signal_seq(Db& db);
 
 // incidents.cpp
+// Appends `event` (its incident set) to the timeline with its audit entry; sets event.seq.
+core::Status insert_timeline_event(Db& db, model::TimelineEvent& event);
 core::Result<IncidentChange> upsert_incident(Db& db, const IncidentChange& change);
 core::Result<std::optional<model::Incident>> select_incident(Db& db, std::int64_t number);
 core::Result<IncidentPage> select_incidents(Db& db, const IncidentQuery& query);
@@ -55,6 +57,11 @@ core::Result<std::vector<IncidentCount>> count_incidents_by_kind(Db& db);
 core::Result<std::vector<model::TimelineEvent>> select_timeline(Db& db, std::int64_t incident,
                                                                 std::int64_t after_seq, int limit);
 core::Result<std::int64_t> select_last_timeline_seq(Db& db);
+
+// controls.cpp
+core::Result<std::int64_t> upsert_control(Db& db, const ControlChange& change);
+core::Result<std::vector<model::Control>> select_controls(Db& db, bool include_lifted);
+core::Result<std::int64_t> select_controls_version(Db& db);
 
 // audit.cpp
 core::Result<model::AuditEntry> insert_audit(Db& db, const model::AuditEntry& entry);
