@@ -1,4 +1,5 @@
 #include "model/incident.h"
+#include "store/sqlite/stored_json.h"
 #include "store/sqlite/tables.h"
 
 namespace aiir::store::sqlite {
@@ -99,12 +100,9 @@ core::Result<std::vector<model::Control>> select_controls(Db& db, bool include_l
     auto row = s.step();
     if (!row.ok()) return row.error();
     if (!*row) break;
-    boost::system::error_code ec;
-    json::value body = json::parse(s.text(1), ec);
-    if (ec || !body.is_object()) {
-      return core::internal("control " + s.text(0) + " has an unreadable body in the store");
-    }
-    auto control = model::control_from_json(body.as_object());
+    auto body = stored_object(s.text(1), "control " + s.text(0));
+    if (!body.ok()) return body.error();
+    auto control = model::control_from_json(*body);
     if (!control.ok()) {
       return core::internal("control " + s.text(0) + " in the store: " +
                             control.error().message());

@@ -1,4 +1,5 @@
 #include "store/sqlite/filter.h"
+#include "store/sqlite/stored_json.h"
 #include "store/sqlite/tables.h"
 
 namespace aiir::store::sqlite {
@@ -9,13 +10,9 @@ namespace json = boost::json;
 template <typename T, typename Parse>
 core::Result<T> parse_body(const std::string& text, const char* what, std::int64_t key,
                            Parse parse) {
-  boost::system::error_code ec;
-  json::value body = json::parse(text, ec);
-  if (ec || !body.is_object()) {
-    return core::internal(std::string(what) + " " + std::to_string(key) +
-                          " has an unreadable body in the store");
-  }
-  return parse(body.as_object());
+  auto body = stored_object(text, std::string(what) + " " + std::to_string(key));
+  if (!body.ok()) return body.error();
+  return parse(*body);
 }
 
 // The audit entry that records a timeline event: the same facts, hash-chained.

@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "store/sqlite/filter.h"
+#include "store/sqlite/stored_json.h"
 #include "store/sqlite/tables.h"
 
 namespace aiir::store::sqlite {
@@ -17,13 +18,9 @@ void bind_or_null(Stmt& s, int index, const std::string& value) {
 }
 
 core::Result<model::Signal> read_signal(const Stmt& s) {
-  boost::system::error_code ec;
-  json::value body = json::parse(s.text(1), ec);
-  if (ec || !body.is_object()) {
-    return core::internal("signal " + std::to_string(s.integer(0)) +
-                          " has an unreadable body in the store");
-  }
-  model::Signal signal = model::signal_from_json(body.as_object());
+  auto body = stored_object(s.text(1), "signal " + std::to_string(s.integer(0)));
+  if (!body.ok()) return body.error();
+  model::Signal signal = model::signal_from_json(*body);
   signal.seq = s.integer(0);
   signal.incident = s.is_null(2) ? 0 : s.integer(2);
   return signal;

@@ -3,6 +3,7 @@
 
 #include "model/ai_span_json.h"
 #include "store/sqlite/filter.h"
+#include "store/sqlite/stored_json.h"
 #include "store/sqlite/tables.h"
 
 namespace aiir::store::sqlite {
@@ -25,13 +26,9 @@ core::Result<std::vector<model::AiSpan>> read_spans(Stmt& s, std::vector<std::in
     auto row = s.step();
     if (!row.ok()) return row.error();
     if (!*row) break;
-    boost::system::error_code ec;
-    json::value body = json::parse(s.text(1), ec);
-    if (ec || !body.is_object()) {
-      return core::internal("span " + std::to_string(s.integer(0)) +
-                            " has an unreadable body in the store");
-    }
-    out.push_back(model::ai_span_from_json(body.as_object()));
+    auto body = stored_object(s.text(1), "span " + std::to_string(s.integer(0)));
+    if (!body.ok()) return body.error();
+    out.push_back(model::ai_span_from_json(*body));
     if (seqs != nullptr) seqs->push_back(s.integer(0));
   }
   return out;
