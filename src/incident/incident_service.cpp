@@ -142,13 +142,12 @@ IncidentServiceStats IncidentService::stats() const {
 
 void IncidentService::Impl::run() {
   while (true) {
-    bool worked = false;
     {
       std::lock_guard lock(mu);
       if (stopping) return;
       pending_signals = false;
     }
-    worked = step();
+    const bool worked = step();
     release_waiters(false);
     std::unique_lock lock(mu);
     if (worked || stopping) continue;
@@ -250,13 +249,13 @@ bool IncidentService::Impl::step() {
 
     // An outside system saying its condition ended (Alertmanager "resolved") is news for the
     // active incident, not another occurrence: noted, not counted, and it opens nothing.
+    // The incident the decision names (attach, reopen); decide only names incidents it was given.
+    auto named = std::find_if(same.begin(), same.end(), [&](const Incident& i) {
+      return decision.incident != 0 && i.number == decision.incident;
+    });
     if (signal.resolved) {
-      if (decision.action != GroupAction::kAttach) continue;
-      auto it = std::find_if(same.begin(), same.end(), [&](const Incident& i) {
-        return i.number == decision.incident;
-      });
-      if (it == same.end()) continue;
-      Pending& p = pending_of(*it);
+      if (decision.action != GroupAction::kAttach || named == same.end()) continue;
+      Pending& p = pending_of(*named);
       p.signals.push_back(signal.seq);
       p.events.push_back(make_event(TimelineKind::kNote, now, kSystem,
                                     signal.detector + " says the condition ended: " +
@@ -271,11 +270,8 @@ bool IncidentService::Impl::step() {
         continue;
       case GroupAction::kAttach:
       case GroupAction::kReopen: {
-        auto it = std::find_if(same.begin(), same.end(), [&](const Incident& i) {
-          return i.number == decision.incident;
-        });
-        if (it == same.end()) continue;  // decide only names incidents it was given
-        target = &pending_of(*it);
+        if (named == same.end()) continue;
+        target = &pending_of(*named);
         if (decision.action == GroupAction::kReopen) {
           Incident& incident = target->incident;
           if (!incident.transition(IncidentState::kOpen, now).ok()) continue;
