@@ -921,6 +921,22 @@ class RecordingStore final : public store::Store {
     return inner_.list_controls(include_lifted);
   }
   core::Result<std::int64_t> controls_version() override { return inner_.controls_version(); }
+  core::Result<store::Record> save_record(const store::RecordChange& change) override {
+    return inner_.save_record(change);
+  }
+  core::Result<std::optional<store::Record>> get_record(const std::string& kind,
+                                                        const std::string& id) override {
+    return inner_.get_record(kind, id);
+  }
+  core::Result<store::RecordPage> query_records(const store::RecordQuery& query) override {
+    return inner_.query_records(query);
+  }
+  core::Status append_decisions(const std::vector<store::DecisionRecord>& decisions) override {
+    return inner_.append_decisions(decisions);
+  }
+  core::Result<store::DecisionPage> query_decisions(const store::DecisionQuery& query) override {
+    return inner_.query_decisions(query);
+  }
   core::Result<model::AuditEntry> append_audit(const model::AuditEntry& entry) override {
     return inner_.append_audit(entry);
   }

@@ -85,6 +85,7 @@ core::Result<model::Control> ControlService::save_locked(store::ControlChange ch
   auto version = store_.save_control(change);
   if (!version.ok()) return version.error();
   model::Control& control = change.control;
+  control.controls_version = *version;
   auto it = std::find_if(controls_.begin(), controls_.end(),
                          [&](const model::Control& c) { return c.id == control.id; });
   if (control.lifted_at != 0) {
@@ -103,7 +104,14 @@ void ControlService::publish_locked(std::int64_t version) {
   auto config = config_();
   std::span<const model::Workflow> workflows;
   if (config) workflows = config->workflows;
-  snapshot_.store(std::make_shared<const ControlSnapshot>(version, controls_, workflows));
+  auto next = std::make_shared<const ControlSnapshot>(version, controls_, workflows);
+  snapshot_.store(next);
+  for (const auto& listener : listeners_) listener(next);
+}
+
+void ControlService::add_listener(Listener listener) {
+  std::lock_guard lock(mu_);
+  listeners_.push_back(std::move(listener));
 }
 
 std::vector<model::Control> ControlService::list(bool include_lifted) {

@@ -58,6 +58,12 @@ class ControlService {
   // error (logged).
   std::vector<model::Control> list(bool include_lifted);
 
+  // Called with every snapshot published from now on (each change, and each configuration
+  // change), in version order, on the thread that made the change and with changes held back
+  // until it returns: keep it short (the change stream hands the snapshot to its I/O threads).
+  using Listener = std::function<void(const std::shared_ptr<const ControlSnapshot>&)>;
+  void add_listener(Listener listener);
+
   // The configuration changed: rebuilds the snapshot, since workflows (and their pause
   // fallbacks) may have been added, changed or removed. The version stays.
   void config_changed();
@@ -77,6 +83,7 @@ class ControlService {
   // change never reads the store back.
   std::vector<model::Control> controls_;  // GUARDED_BY(mu_)
   std::int64_t version_ = 0;               // GUARDED_BY(mu_)
+  std::vector<Listener> listeners_;        // GUARDED_BY(mu_)
   std::atomic<std::shared_ptr<const ControlSnapshot>> snapshot_{
       std::make_shared<const ControlSnapshot>()};
 };

@@ -31,7 +31,7 @@ struct WorkflowControls {
     return by_kind[static_cast<std::size_t>(kind)];
   }
 
-  std::array<std::vector<model::Control>, 7> by_kind;
+  std::array<std::vector<model::Control>, model::kControlKindCount> by_kind;
 };
 
 class ControlSnapshot {
@@ -52,6 +52,11 @@ class ControlSnapshot {
   // Null when neither the inventory nor any control names the workflow.
   const WorkflowControls* find(std::string_view workflow) const;
   std::size_t control_count() const { return control_count_; }
+  // Every workflow the inventory or a control names, in no particular order.
+  template <typename F>  // F(const std::string& workflow, const WorkflowControls&)
+  void for_each_workflow(F&& f) const {
+    for (const auto& [id, controls] : workflows_) f(id, controls);
+  }
 
  private:
   // Lets find() look up a string_view without building a std::string.

@@ -250,6 +250,7 @@ void apply(const Control& control, const Action& action, const DecideRequest& re
                 what + " stopped: do not write; record it as would-have-written");
       }
       return;
+    case ControlKind::kDrill: return;  // a rehearsal: it only has to arrive
   }
 }
 
@@ -263,6 +264,7 @@ bool concerns(ControlKind kind, ActionKind action) {
     case ControlKind::kNarrowTool: return action == ActionKind::kTool;
     case ControlKind::kBlockSource: return action == ActionKind::kRetrieve;
     case ControlKind::kStopWrites: return action == ActionKind::kWrite;
+    case ControlKind::kDrill: return false;
   }
   return false;
 }
@@ -338,6 +340,10 @@ json::object to_json(const Decision& decision) {
   if (!decision.fallback_message.empty()) o["fallback_message"] = decision.fallback_message;
   o["controls_version"] = decision.controls_version;
   return o;
+}
+
+bool control_in_force(const Control& control, std::string_view key, core::UnixNanos now) {
+  return in_force(control, key, now);
 }
 
 }  // namespace aiir::contain

@@ -21,6 +21,8 @@
 //                 |      |                   |              | matches (or |
 //                 |      |                   |              | all targets)|
 //
+//   drill         | (nothing: a rehearsal only has to reach every instance)
+//
 // degrade on a write means a dry run: do not write, record what would have been written.
 //
 // Several controls: the strictest verdict wins (deny > review > degrade > allow) and the reasons
@@ -95,5 +97,11 @@ int lift_bucket(std::string_view control_id, std::string_view key);
 // {"decision": "deny", "reasons": [...], "controls": [...], "pinned": {"prompt:x": "v6"},
 //  "fallback_message": "...", "controls_version": 12}; fallback_message only when set.
 boost::json::object to_json(const Decision& decision);
+
+// Whether `control` applies to a request whose stable key is `key` at `now`, exactly as decide()
+// judges it: not expired, and not on the lifted side of a staged lift. For readers of controls
+// that decide() has no action for (drills) and for telling why a control did not apply
+// (contain/flags.h: a staged lift's bucket versus a condition that did not match).
+bool control_in_force(const model::Control& control, std::string_view key, core::UnixNanos now);
 
 }  // namespace aiir::contain

@@ -78,6 +78,7 @@ core::Status validate_pin(const Control& control, const Workflow& workflow) {
 core::Status validate_kind(const Control& control, const Workflow& workflow) {
   switch (control.kind) {
     case ControlKind::kPause:
+    case ControlKind::kDrill:
     case ControlKind::kStopWrites: return core::Status::Ok();  // empty target = every target
     case ControlKind::kForceReview:
       for (const auto& [attribute, value] : control.when) {
@@ -167,6 +168,7 @@ const std::vector<std::pair<std::string_view, ControlKind>>& control_kind_names(
       {"pin_version", ControlKind::kPinVersion},
       {"block_source", ControlKind::kBlockSource},
       {"stop_writes", ControlKind::kStopWrites},
+      {"drill", ControlKind::kDrill},
   };
   return names;
 }
@@ -185,7 +187,7 @@ std::optional<ControlKind> parse_control_kind(std::string_view text) {
   return std::nullopt;
 }
 
-ContainmentOption containment_option(ControlKind kind) {
+std::optional<ContainmentOption> containment_option(ControlKind kind) {
   switch (kind) {
     case ControlKind::kPause: return ContainmentOption::kPause;
     case ControlKind::kForceReview: return ContainmentOption::kForceReview;
@@ -194,8 +196,9 @@ ContainmentOption containment_option(ControlKind kind) {
     case ControlKind::kPinVersion: return ContainmentOption::kPinVersion;
     case ControlKind::kBlockSource: return ContainmentOption::kBlockSource;
     case ControlKind::kStopWrites: return ContainmentOption::kStopWrites;
+    case ControlKind::kDrill: return std::nullopt;
   }
-  return ContainmentOption::kPause;
+  return std::nullopt;
 }
 
 json::object to_json(const Control& control) {
@@ -240,7 +243,8 @@ json::object to_json(const Control& control) {
         o["when"] = std::move(when);
       }
       break;
-    case ControlKind::kPause: break;
+    case ControlKind::kPause:
+    case ControlKind::kDrill: break;
   }
   put(o, "reason", control.reason);
   put(o, "set_by", control.set_by);
@@ -249,6 +253,7 @@ json::object to_json(const Control& control) {
   put_time(o, "expires_at", control.expires_at);
   o["lift_percent"] = control.lift_percent;
   put_time(o, "lifted_at", control.lifted_at);
+  if (control.controls_version != 0) o["controls_version"] = control.controls_version;
   return o;
 }
 
@@ -298,6 +303,7 @@ core::Result<Control> control_from_json(const json::object& o) {
   control.lift_percent = static_cast<int>(std::clamp<std::int64_t>(
       get_int(o, "lift_percent"), std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
   control.lifted_at = get_time(o, "lifted_at");
+  control.controls_version = get_int(o, "controls_version");
   return control;
 }
 
@@ -314,7 +320,8 @@ core::Status validate(const Control& control, const Workflow* workflow) {
   }
   if (control.reason.empty()) return control_error(control, "needs a reason: say why it is set");
   if (control.set_by.empty()) return control_error(control, "needs set_by: who set it");
-  if (!workflow->supports(containment_option(control.kind))) {
+  auto option = containment_option(control.kind);
+  if (option && !workflow->supports(*option)) {
     return control_error(control, "workflow '" + workflow->id + "' does not declare containment '" +
                                       std::string(to_string(control.kind)) +
                                       "' (declared: " + declared_options(*workflow) + ")");

@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,19 +21,22 @@
 namespace aiir::model {
 
 // One kind per containment option a workflow can declare (model::ContainmentOption), in the same
-// order and with the same names.
+// order and with the same names, then kDrill: a rehearsal control (aiir drill) that changes no
+// decision but must reach every instance like a real one, so that the time it takes is measured.
 enum class ControlKind {
-  kPause, kForceReview, kDisableTool, kNarrowTool, kPinVersion, kBlockSource, kStopWrites
+  kPause, kForceReview, kDisableTool, kNarrowTool, kPinVersion, kBlockSource, kStopWrites, kDrill
 };
+inline constexpr std::size_t kControlKindCount = 8;
 
 // "pause", "force_review", "disable_tool", "narrow_tool", "pin_version", "block_source",
-// "stop_writes", and the inverse. Exact lower case: parse returns nullopt on anything else. The
+// "stop_writes", "drill", and the inverse. Exact lower case: parse returns nullopt on anything else. The
 // list is in enum order.
 std::string_view to_string(ControlKind kind);
 std::optional<ControlKind> parse_control_kind(std::string_view text);
 const std::vector<std::pair<std::string_view, ControlKind>>& control_kind_names();
-// The workflow's containment option that allows this kind of control.
-ContainmentOption containment_option(ControlKind kind);
+// The workflow's containment option that allows this kind of control; nullopt for a drill, which
+// every workflow allows (rehearsing is never the risky part).
+std::optional<ContainmentOption> containment_option(ControlKind kind);
 
 // A limit on one argument of a narrowed tool. A call is inside the limit when the argument is
 // present and satisfies every part that is set.
@@ -68,6 +72,9 @@ struct Control {
   // Staged lift: this share of traffic (0..100) passes as if the control were gone. 0 = in force.
   int lift_percent = 0;
   core::UnixNanos lifted_at = 0;  // set when fully lifted; a lifted control no longer applies
+  // The controls version whose change last touched this control (set, staged or lifted); set by
+  // the store. An instance that has applied this version or a later one has this control.
+  std::int64_t controls_version = 0;
 
   // False once expires_at has passed (expires_at ≤ now); true for a control without expiry.
   bool active_at(core::UnixNanos now) const { return expires_at == 0 || now < expires_at; }

@@ -135,6 +135,11 @@ const std::vector<std::pair<std::string_view, TimelineKind>>& timeline_kind_name
       {"control_changed", TimelineKind::kControlChanged},
       {"notification", TimelineKind::kNotification},
       {"evidence", TimelineKind::kEvidence},
+      {"playbook_matched", TimelineKind::kPlaybookMatched},
+      {"approval_requested", TimelineKind::kApprovalRequested},
+      {"approval_granted", TimelineKind::kApprovalGranted},
+      {"approval_refused", TimelineKind::kApprovalRefused},
+      {"review", TimelineKind::kReview},
   };
   return names;
 }

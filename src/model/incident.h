@@ -31,7 +31,10 @@ enum class IncidentRole {
 // What a timeline entry records.
 enum class TimelineKind {
   kOpened, kSignalAttached, kSeverityChanged, kClassificationChanged, kStateChanged, kAssigned,
-  kNote, kRecurred, kMerged, kSplit, kControlChanged, kNotification, kEvidence
+  kNote, kRecurred, kMerged, kSplit, kControlChanged, kNotification, kEvidence,
+  // Containment (issue 6): a playbook matched the incident; an action it proposes awaits, got or
+  // was refused approval; a held output of the incident's workflow was reviewed.
+  kPlaybookMatched, kApprovalRequested, kApprovalGranted, kApprovalRefused, kReview
 };
 
 // The names used in JSON, the API and configuration ("critical", "near_miss", "incident_lead",

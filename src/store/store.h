@@ -7,6 +7,8 @@
 //  - Errors are values: kUnavailable when the store is busy or closing (retry), kNotFound for a
 //    missing row, kInternal with the database's message for anything else.
 
+#include <boost/json.hpp>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -155,6 +157,80 @@ struct ControlChange {
   core::UnixNanos at = 0;
 };
 
+// A small document of a component that has a handful of them per incident or per hour (review
+// queue items, playbook approvals, drill results), kept whole as a JSON body under (kind, id) with
+// the columns lists filter on broken out. One table serves them all, so that each component owns
+// its document's shape and the store owns only how it is kept.
+struct Record {
+  std::string kind;  // the owner's name for its documents: "review", "approval", "drill"
+  std::string id;    // unique within kind
+  std::string workflow;
+  std::string state;          // the owner's state name ("pending", "approved", ...); filterable
+  std::int64_t incident = 0;  // INC-<n> it belongs to; 0 = none
+  core::UnixNanos time = 0;   // when it was created
+  boost::json::object body;   // everything else, as the owner writes it
+  std::int64_t seq = 0;       // set by the store at first save: creation order, for paging
+};
+
+// A change to a record (inserted, or replaced by (kind, id)), saved with its audit trail in one
+// transaction.
+struct RecordChange {
+  Record record;
+  // The audit entry "<kind>.<action>" (subject the record's id, detail `detail` plus the reason);
+  // none when action is empty (use that when `event` below is the audit trail).
+  std::string action;
+  std::string actor;  // "name (key id)" or "system"
+  std::string reason;
+  core::UnixNanos at = 0;  // when; 0 = record.time
+  boost::json::object detail;
+  // Appended to event->incident's timeline, with its own audit entry as every event has.
+  std::optional<model::TimelineEvent> event;
+};
+
+// Filters for records of one kind; every set field must match. Newest first (by seq).
+struct RecordQuery {
+  std::string kind;  // required
+  std::string workflow;
+  std::vector<std::string> states;  // any of these; empty = every state
+  std::int64_t incident = 0;        // 0 = any
+  int limit = 100;                  // 1..1000
+  std::optional<std::int64_t> before;  // cursor: records with seq < before
+};
+
+struct RecordPage {
+  std::vector<Record> records;
+  std::optional<std::int64_t> next_cursor;
+};
+
+// One decision the application asked for (POST /v1/decide) and what aiir answered: evidence of
+// what was allowed or stopped, and when. Written in batches off the decision's path.
+struct DecisionRecord {
+  std::int64_t seq = 0;  // set by the store
+  core::UnixNanos time = 0;
+  std::string workflow;
+  std::string action;    // "tool:issue_refund"
+  std::string verdict;   // "allow", "deny", ...
+  std::string trace_id;
+  std::string instance;  // the application instance that asked, when it said
+  std::int64_t controls_version = 0;
+  boost::json::object body;  // the request's attributes and the full answer
+};
+
+struct DecisionQuery {
+  std::string workflow;
+  std::string trace_id;
+  std::string verdict;
+  std::optional<core::UnixNanos> since;  // time >= since
+  std::optional<core::UnixNanos> until;  // time < until
+  int limit = 100;                       // 1..1000
+  std::optional<std::int64_t> before;    // cursor: seq < before
+};
+
+struct DecisionPage {
+  std::vector<DecisionRecord> decisions;
+  std::optional<std::int64_t> next_cursor;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -259,6 +335,19 @@ class Store {
   virtual core::Result<std::vector<model::Control>> list_controls(bool include_lifted) = 0;
   // 0 before the first change.
   virtual core::Result<std::int64_t> controls_version() = 0;
+
+  // --- records (reviews, approvals, drills) -------------------------------------------------
+  // Saves the record and its audit trail in one transaction. Returns it as stored (seq set; a
+  // replaced record keeps its seq).
+  virtual core::Result<Record> save_record(const RecordChange& change) = 0;
+  virtual core::Result<std::optional<Record>> get_record(const std::string& kind,
+                                                         const std::string& id) = 0;
+  virtual core::Result<RecordPage> query_records(const RecordQuery& query) = 0;
+
+  // --- decision records -----------------------------------------------------------------------
+  // Appends in one transaction; sets nothing in the caller's copies.
+  virtual core::Status append_decisions(const std::vector<DecisionRecord>& decisions) = 0;
+  virtual core::Result<DecisionPage> query_decisions(const DecisionQuery& query) = 0;
 
   // --- audit log ----------------------------------------------------------------------------
   // Appends an entry, chained to the previous one by hash, in its own transaction.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "process.h"
+#include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace aiir::store {
@@ -42,7 +43,7 @@ class ControlsStoreTest : public ::testing::Test {
 };
 
 TEST_F(ControlsStoreTest, SavesListsAndCountsVersions) {
-  EXPECT_EQ(store_->schema_version(), 7);
+  EXPECT_EQ(store_->schema_version(), sqlite::latest_schema_version());
   EXPECT_EQ(*store_->controls_version(), 0);
   EXPECT_EQ(save(control("ctl-a"), "set"), 1);
   EXPECT_EQ(save(control("ctl-b"), "set"), 2);

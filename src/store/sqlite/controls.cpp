@@ -51,7 +51,11 @@ json::object detail_of(const ControlChange& change) {
 }  // namespace
 
 core::Result<std::int64_t> upsert_control(Db& db, const ControlChange& change) {
-  const model::Control& control = change.control;
+  auto previous = select_controls_version(db);
+  if (!previous.ok()) return previous;
+  const std::int64_t version = *previous + 1;
+  model::Control control = change.control;
+  control.controls_version = version;
   Stmt save(db,
             "INSERT INTO controls (id, workflow, kind, lifted_at, body) VALUES (?, ?, ?, ?, ?) ON "
             "CONFLICT (id) DO UPDATE SET workflow = excluded.workflow, kind = excluded.kind, "
@@ -85,10 +89,8 @@ core::Result<std::int64_t> upsert_control(Db& db, const ControlChange& change) {
     AIIR_RETURN_IF_ERROR(insert_timeline_event(db, event));
   }
 
-  auto version = select_controls_version(db);
-  if (!version.ok()) return version;
-  AIIR_RETURN_IF_ERROR(update_cursor(db, kVersionCursor, *version + 1));
-  return *version + 1;
+  AIIR_RETURN_IF_ERROR(update_cursor(db, kVersionCursor, version));
+  return version;
 }
 
 core::Result<std::vector<model::Control>> select_controls(Db& db, bool include_lifted) {

@@ -146,6 +146,38 @@ const std::vector<std::string_view>& migrations() {
           body TEXT NOT NULL
         ) STRICT;
       )sql",
+      // 8: the documents of containment (review queue items, playbook approvals, drill results),
+      // one table for every kind, and the decisions answered to the application, as evidence.
+      // Decisions are many: one index, on (workflow, time), which grows at its end; a trace's
+      // decisions are found through it with the trace id filtered on the row.
+      R"sql(
+        CREATE TABLE records (
+          seq INTEGER PRIMARY KEY,
+          kind TEXT NOT NULL,
+          id TEXT NOT NULL,
+          workflow TEXT NOT NULL,
+          state TEXT NOT NULL,
+          incident INTEGER NOT NULL,
+          time INTEGER NOT NULL,
+          body TEXT NOT NULL,
+          UNIQUE (kind, id)
+        ) STRICT;
+        CREATE INDEX records_by_kind_state ON records (kind, state, seq);
+        CREATE INDEX records_by_incident ON records (incident, kind) WHERE incident != 0;
+
+        CREATE TABLE decisions (
+          seq INTEGER PRIMARY KEY,
+          time INTEGER NOT NULL,
+          workflow TEXT NOT NULL,
+          action TEXT NOT NULL,
+          verdict TEXT NOT NULL,
+          trace_id TEXT,
+          instance TEXT,
+          controls_version INTEGER NOT NULL,
+          body TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX decisions_by_workflow_time ON decisions (workflow, time);
+      )sql",
   };
   return list;
 }

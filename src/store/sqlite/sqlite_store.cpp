@@ -341,6 +341,41 @@ class SqliteStore final : public Store {
     return sqlite::select_controls_version(reader());
   }
 
+  Result<Record> save_record(const RecordChange& change) override {
+    std::lock_guard lock(mu_);
+    sqlite::Transaction tx(db_);
+    AIIR_RETURN_IF_ERROR(tx.begun());
+    auto stored = sqlite::upsert_record(db_, change);
+    if (!stored.ok()) return stored;
+    AIIR_RETURN_IF_ERROR(tx.commit());
+    return stored;
+  }
+
+  Result<std::optional<Record>> get_record(const std::string& kind,
+                                           const std::string& id) override {
+    std::lock_guard lock(read_mu());
+    return sqlite::select_record(reader(), kind, id);
+  }
+
+  Result<RecordPage> query_records(const RecordQuery& query) override {
+    std::lock_guard lock(read_mu());
+    return sqlite::select_records(reader(), query);
+  }
+
+  core::Status append_decisions(const std::vector<DecisionRecord>& decisions) override {
+    if (decisions.empty()) return core::Status::Ok();
+    std::lock_guard lock(mu_);
+    sqlite::Transaction tx(db_);
+    AIIR_RETURN_IF_ERROR(tx.begun());
+    AIIR_RETURN_IF_ERROR(sqlite::insert_decisions(db_, decisions));
+    return tx.commit();
+  }
+
+  Result<DecisionPage> query_decisions(const DecisionQuery& query) override {
+    std::lock_guard lock(read_mu());
+    return sqlite::select_decisions(reader(), query);
+  }
+
   Result<model::AuditEntry> append_audit(const model::AuditEntry& entry) override {
     std::lock_guard lock(mu_);
     sqlite::Transaction tx(db_);

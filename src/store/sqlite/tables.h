@@ -63,6 +63,16 @@ core::Result<std::int64_t> upsert_control(Db& db, const ControlChange& change);
 core::Result<std::vector<model::Control>> select_controls(Db& db, bool include_lifted);
 core::Result<std::int64_t> select_controls_version(Db& db);
 
+// records.cpp
+core::Result<Record> upsert_record(Db& db, const RecordChange& change);
+core::Result<std::optional<Record>> select_record(Db& db, const std::string& kind,
+                                                  const std::string& id);
+core::Result<RecordPage> select_records(Db& db, const RecordQuery& query);
+
+// decisions.cpp
+core::Status insert_decisions(Db& db, const std::vector<DecisionRecord>& decisions);
+core::Result<DecisionPage> select_decisions(Db& db, const DecisionQuery& query);
+
 // audit.cpp
 core::Result<model::AuditEntry> insert_audit(Db& db, const model::AuditEntry& entry);
 core::Result<std::vector<model::AuditEntry>> select_audit(Db& db, std::int64_t after_seq,
