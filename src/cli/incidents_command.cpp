@@ -81,15 +81,6 @@ const json::array& array_of(const json::object& o, std::string_view key) {
   return v != nullptr && v->is_array() ? v->get_array() : kEmpty;
 }
 
-std::string joined(const json::array& items, const char* separator = ", ") {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += separator;
-    out += item.is_string() ? std::string(item.get_string()) : json::serialize(item);
-  }
-  return out;
-}
-
 // One timeline event on one line, as `watch` prints it:
 // "2026-11-23T10:00:01Z INC-4 severity_changed  medium → high: 12 users affected (system)".
 std::string event_line(const json::object& e) {

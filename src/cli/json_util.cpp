@@ -24,4 +24,13 @@ boost::json::value parse_body(const std::string& body) {
   return value;
 }
 
+std::string joined(const boost::json::array& items, const char* separator) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += separator;
+    out += item.is_string() ? std::string(item.get_string()) : boost::json::serialize(item);
+  }
+  return out;
+}
+
 }  // namespace aiir::cli

@@ -11,6 +11,9 @@ namespace aiir::cli {
 // missing as "-".
 std::string field(const boost::json::object& object, std::string_view key);
 
+// The items of a list as text, separated: strings as-is, anything else as JSON.
+std::string joined(const boost::json::array& items, const char* separator = ", ");
+
 // Parses a response body; an empty object when it is not JSON.
 boost::json::value parse_body(const std::string& body);
 

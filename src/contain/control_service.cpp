@@ -51,6 +51,47 @@ core::Result<model::Control> ControlService::set(model::Control control,
   return save_locked(std::move(change));
 }
 
+std::string ControlService::label(const Actor& actor) {
+  if (actor.key_name.empty()) return actor.key_id;
+  return actor.key_name + " (" + actor.key_id + ")";
+}
+
+core::Status ControlService::check_authority(std::string_view action,
+                                             const model::Control& control, const Actor& actor) {
+  auto config = config_();
+  if (!config) return core::Status::Ok();
+  const model::Workflow* workflow = config->find_workflow(control.workflow);
+  // A workflow the inventory lacks has no rules to check; validate() names it for a new control.
+  if (workflow == nullptr) return core::Status::Ok();
+  std::optional<model::Incident> incident;
+  if (control.incident != 0) {
+    auto found = store_.get_incident(control.incident);
+    if (!found.ok()) return found.error();
+    incident = std::move(*found);
+  }
+  return may_take(config->authority, actor, action, *workflow,
+                  incident ? &*incident : nullptr);
+}
+
+core::Result<model::Control> ControlService::set(model::Control control, const Actor& actor) {
+  AIIR_RETURN_IF_ERROR(check_authority(model::to_string(control.kind), control, actor));
+  return set(std::move(control), label(actor));
+}
+
+core::Result<model::Control> ControlService::lift(const std::string& id, int percent,
+                                                  const Actor& actor, const std::string& reason) {
+  std::optional<model::Control> control;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& c : controls_) {
+      if (c.id == id) control = c;
+    }
+  }
+  // Unknown or lifted already: lift() below says which.
+  if (control) AIIR_RETURN_IF_ERROR(check_authority(kLiftAction, *control, actor));
+  return lift(id, percent, label(actor), reason);
+}
+
 core::Result<model::Control> ControlService::lift(const std::string& id, int percent,
                                                   const std::string& actor,
                                                   const std::string& reason) {

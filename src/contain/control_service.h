@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "contain/authority.h"
 #include "contain/control_snapshot.h"
 #include "contain/decision.h"
 #include "core/clock.h"
@@ -54,6 +55,14 @@ class ControlService {
   core::Result<model::Control> lift(const std::string& id, int percent, const std::string& actor,
                                     const std::string& reason);
 
+  // As set() and lift(), first checking the authority rules of the current configuration
+  // (contain/authority.h) for `actor`: kPermissionDenied naming who may. A control of an incident
+  // is checked against that incident's role holders. The API's way in; playbooks, which were
+  // given their authority when they were written, use the unchecked forms.
+  core::Result<model::Control> set(model::Control control, const Actor& actor);
+  core::Result<model::Control> lift(const std::string& id, int percent, const Actor& actor,
+                                    const std::string& reason);
+
   // Controls, oldest first; lifted ones only when asked. Read from the store; empty on a store
   // error (logged).
   std::vector<model::Control> list(bool include_lifted);
@@ -69,6 +78,9 @@ class ControlService {
   void config_changed();
 
  private:
+  static std::string label(const Actor& actor);  // "name (key id)"
+  core::Status check_authority(std::string_view action, const model::Control& control,
+                               const Actor& actor);
   // mu_ held. Saves `change` and publishes the snapshot of the controls in force after it.
   core::Result<model::Control> save_locked(store::ControlChange change);
   // mu_ held. Builds a snapshot of controls_ at `version` with the current workflows.

@@ -174,17 +174,6 @@ core::Result<json::object> action_body(const Request& r, std::string_view action
   return body;
 }
 
-// A string member that must be present and not empty; `what` says what it is for.
-core::Result<std::string> required_text(const json::object& body, std::string_view key,
-                                        std::string_view what) {
-  auto text = optional_string(body, key);
-  if (!text.ok()) return text.error();
-  if (!*text || (*text)->empty()) {
-    return core::invalid("'" + std::string(key) + "' is required: " + std::string(what));
-  }
-  return std::move(**text);
-}
-
 template <typename E>
 core::Result<E> enum_member(const json::object& body, std::string_view key, const Names<E>& names) {
   const std::string allowed = "one of " + names_of(names);

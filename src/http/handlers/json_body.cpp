@@ -29,6 +29,16 @@ core::Result<std::optional<std::string>> optional_string(const boost::json::obje
   return std::optional<std::string>(std::string(value->as_string()));
 }
 
+core::Result<std::string> required_text(const boost::json::object& object, std::string_view key,
+                                        std::string_view what) {
+  auto text = optional_string(object, key);
+  if (!text.ok()) return text.error();
+  if (!*text || (*text)->empty()) {
+    return core::invalid("'" + std::string(key) + "' is required: " + std::string(what));
+  }
+  return std::move(**text);
+}
+
 Response json_response(int status, const boost::json::value& value) {
   return Response::json(status, boost::json::serialize(value));
 }
