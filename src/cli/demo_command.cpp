@@ -144,39 +144,87 @@ int run_demo(const Context& parent, const DemoArgs& args) {
   std::cout << "  signals with one fingerprint attach to one incident; its severity comes from\n"
                "  the workflow's risk profile, the signal and the blast radius, in words:\n";
   std::string first_incident;
+  std::string refund_incident;
   for (int attempt = 0; attempt < 50 && first_incident.empty(); ++attempt) {
     auto listed = viewer.get("/v1/incidents?workflow=support-refunds");
     if (listed.ok() && listed->status == 200) {
       const boost::json::value answer = parse_body(listed->body);
       const auto* incidents = answer.is_object() ? answer.get_object().if_contains("incidents")
                                                  : nullptr;
-      // The list is newest first; the demo shows the first one opened.
+      // The list is newest first; the demo shows the first one opened, and contains the
+      // duplicate refunds (the incident a disabled refund tool stops).
       if (incidents != nullptr && incidents->is_array() && incidents->get_array().size() >= 2) {
         first_incident = field(incidents->get_array().back().as_object(), "id");
+        for (const auto& incident : incidents->get_array()) {
+          if (field(incident.as_object(), "detector") == "duplicate-refund") {
+            refund_incident = field(incident.as_object(), "id");
+          }
+        }
       }
     }
     if (first_incident.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   failures += list_workflow_incidents(ctx, "support-refunds");
-  if (first_incident.empty()) {
+  if (first_incident.empty() || refund_incident.empty()) {
     ++failures;
   } else {
     std::cout << "\n";
     failures += show_incident(ctx, first_incident);
   }
 
-  heading(11, "The on-call engineer acknowledges it and contains it (aiir incidents ack / contain)");
+  heading(11, "The on-call engineer acknowledges the duplicate refunds (aiir incidents ack)");
   Context responder = ctx;
   responder.key = responder_key;
-  if (!first_incident.empty()) {
-    failures += act_on_incident(responder, first_incident, "acknowledge", "");
-    failures += act_on_incident(responder, first_incident, "contain",
-                                "refund tool disabled for the agent while we look");
-    std::cout << "  a move the lifecycle does not allow is refused, saying what is:\n";
-    act_on_incident(responder, first_incident, "acknowledge", "");
+  if (!refund_incident.empty()) {
+    failures += act_on_incident(responder, refund_incident, "acknowledge", "");
   }
 
-  heading(12, "Prometheus metrics (excerpt of GET /metrics)");
+  heading(12, "Contain: the refund tool is disabled for this incident (aiir controls disable-tool)");
+  if (!refund_incident.empty()) {
+    failures += set_workflow_control(responder, "support-refunds", "disable_tool", "issue_refund",
+                                     "refunds were issued twice; no refunds until we know why",
+                                     refund_incident);
+  }
+  std::cout << "  the controls in force on support-refunds (a playbook may have added its own):\n";
+  failures += list_workflow_controls(ctx, "support-refunds");
+
+  heading(13, "The agent asks before it acts, and obeys (POST /v1/decide)");
+  std::string app_key = create_key(admin, "app", "support-refunds agent");
+  HttpClient agent(server->base_url(), app_key);
+  for (const auto& [step, body] :
+       {std::pair{"look up order A-1001",
+                  R"({"workflow":"support-refunds","action":"tool:lookup_order","user":"cust-381"})"},
+        std::pair{"refund order A-1001 again",
+                  R"({"workflow":"support-refunds","action":"tool:issue_refund","user":"cust-381",)"
+                  R"("attributes":{"arguments":{"order":"A-1001","amount":89.5}}})"}}) {
+    auto asked = agent.post("/v1/decide", body);
+    if (!asked.ok() || asked->status != 200) {
+      ++failures;
+      continue;
+    }
+    const boost::json::value answer = parse_body(asked->body);
+    if (!answer.is_object()) continue;
+    const auto& a = answer.get_object();
+    std::cout << "  agent: may I " << step << "?  aiir: " << field(a, "decision");
+    if (const auto* reasons = a.if_contains("reasons");
+        reasons != nullptr && reasons->is_array() && !reasons->get_array().empty()) {
+      std::cout << " (" << joined(reasons->get_array()) << ")";
+    }
+    std::cout << "\n";
+    if (field(a, "decision") == "deny") {
+      std::cout << "  agent: not refunding; the case goes to a person in the support team.\n";
+    }
+  }
+
+  heading(14, "With the refunds stopped, the incident is contained (aiir incidents contain)");
+  if (!refund_incident.empty()) {
+    failures += act_on_incident(responder, refund_incident, "contain",
+                                "refund tool disabled for the agent while we look");
+    std::cout << "  a move the lifecycle does not allow is refused, saying what is:\n";
+    act_on_incident(responder, refund_incident, "acknowledge", "");
+  }
+
+  heading(15, "Prometheus metrics (excerpt of GET /metrics)");
   auto metrics = admin.get("/metrics");
   if (metrics.ok()) {
     std::size_t shown = 0;
@@ -192,7 +240,8 @@ int run_demo(const Context& parent, const DemoArgs& args) {
           line.rfind("aiir_detection_spans_total", 0) == 0 ||
           (line.rfind("aiir_detector_signals_total{", 0) == 0 && line.back() != '0') ||
           line.rfind("aiir_incidents{", 0) == 0 ||
-          line.rfind("aiir_incident_time_to_acknowledge_seconds_count", 0) == 0;
+          line.rfind("aiir_incident_time_to_acknowledge_seconds_count", 0) == 0 ||
+          (line.rfind("aiir_decisions_total{", 0) == 0 && line.back() != '0');
       if (wanted) {
         std::cout << "  " << line << "\n";
         ++shown;
@@ -201,10 +250,10 @@ int run_demo(const Context& parent, const DemoArgs& args) {
     }
   }
 
-  heading(13, "Every change is in the hash-chained audit log (aiir audit verify)");
+  heading(16, "Every change is in the hash-chained audit log (aiir audit verify)");
   failures += verify_audit_file((data / "aiir.db").string());
 
-  heading(14, "Graceful stop");
+  heading(17, "Graceful stop");
   server->stop();
   std::cout << "  in-flight requests finished, store flushed, server stopped.\n";
   if (!args.keep) std::filesystem::remove_all(data);

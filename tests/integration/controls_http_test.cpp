@@ -239,5 +239,55 @@ TEST_F(ControlsHttpTest, DecisionsThatStoppedSomethingAreKeptAsEvidence) {
   EXPECT_EQ(found[0].at("attributes").at("arguments").at("amount").as_int64(), 40);
 }
 
+TEST_F(ControlsHttpTest, TheCliSetsListsAndLiftsControls) {
+  auto cli = [&](const std::string& key, std::vector<std::string> args) {
+    std::vector<std::string> argv{AIIR_BINARY, "--server", url_, "--key", key, "controls"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return testing::run_command(argv, dir_.path(), 30s);
+  };
+  auto narrow = cli(responder_, {"narrow-tool", "support-refunds", "issue_refund", "--max",
+                                 "amount=100", "--allow", "segment=smb,consumer", "--for", "2h",
+                                 "--reason", "cap refunds while we look"});
+  ASSERT_EQ(narrow.status, 0) << narrow.err;
+  EXPECT_NE(narrow.out.find("narrow_tool issue_refund on support-refunds"), std::string::npos)
+      << narrow.out;
+  auto pin = cli(responder_, {"pin", "support-refunds", "refund-policy=v6", "--reason", "v7 bad"});
+  ASSERT_EQ(pin.status, 0) << pin.err;
+
+  json::object listed = get_json("/v1/controls");
+  ASSERT_EQ(listed.at("controls").as_array().size(), 2u);
+  const json::value& narrowed = listed.at("controls").as_array()[0];
+  EXPECT_EQ(narrowed.at("limits").as_array().size(), 2u);
+  EXPECT_FALSE(text(narrowed, "expires_at").empty());
+  json::value big = decide(R"({"workflow":"support-refunds","action":"tool:issue_refund",
+                               "attributes":{"arguments":{"amount":500,"segment":"smb"}}})");
+  EXPECT_EQ(text(big, "decision"), "deny");
+
+  auto table = cli(viewer_, {"list"});
+  ASSERT_EQ(table.status, 0) << table.err;
+  EXPECT_NE(table.out.find("prompt:refund-policy=v6"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("narrow_tool"), std::string::npos) << table.out;
+
+  // A viewer may read but not change; the CLI says what it needs.
+  auto refused = cli(viewer_, {"pause", "support-refunds", "--reason", "x"});
+  EXPECT_NE(refused.status, 0);
+  EXPECT_NE(refused.err.find("403"), std::string::npos) << refused.err;
+
+  auto pause = cli(responder_, {"pause", "support-refunds", "--reason", "leak"});
+  ASSERT_EQ(pause.status, 0) << pause.err;
+  EXPECT_EQ(text(decide(R"({"workflow":"support-refunds","action":"llm"})"), "decision"), "deny");
+  auto resume = cli(responder_, {"resume", "support-refunds", "--reason", "fixed"});
+  ASSERT_EQ(resume.status, 0) << resume.err;
+  EXPECT_NE(text(decide(R"({"workflow":"support-refunds","action":"llm"})"), "decision"), "deny");
+  auto not_paused = cli(responder_, {"resume", "support-refunds", "--reason", "again"});
+  EXPECT_NE(not_paused.status, 0);
+  EXPECT_NE(not_paused.err.find("not paused"), std::string::npos) << not_paused.err;
+
+  const std::string pin_id = text(listed.at("controls").as_array()[1], "id");
+  auto staged = cli(responder_, {"lift", pin_id, "--percent", "25", "--reason", "watch"});
+  ASSERT_EQ(staged.status, 0) << staged.err;
+  EXPECT_NE(staged.out.find("25%"), std::string::npos) << staged.out;
+}
+
 }  // namespace
 }  // namespace aiir

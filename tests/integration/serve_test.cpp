@@ -180,7 +180,12 @@ TEST_F(ServeTest, DemoRunsTheLoopAndStopsCleanly) {
   EXPECT_NE(demo.out.find("INC-1  high  open"), std::string::npos) << demo.out;
   EXPECT_NE(demo.out.find("- personal data exposed"), std::string::npos);
   EXPECT_NE(demo.out.find("acknowledged → contained: refund tool disabled"), std::string::npos);
-  EXPECT_NE(demo.err.find("From contained, INC-1 can go to: resolved"), std::string::npos);
+  EXPECT_NE(demo.err.find(" can go to: resolved"), std::string::npos) << demo.err;
+  // The refund tool is disabled for the duplicate-refund incident and the agent obeys.
+  EXPECT_NE(demo.out.find("disable_tool issue_refund on support-refunds"), std::string::npos);
+  EXPECT_NE(demo.out.find("may I look up order A-1001?  aiir: allow"), std::string::npos);
+  EXPECT_NE(demo.out.find("may I refund order A-1001 again?  aiir: deny"), std::string::npos)
+      << demo.out;
   EXPECT_NE(demo.out.find("audit log intact"), std::string::npos);
   EXPECT_NE(demo.out.find("Demo complete."), std::string::npos);
 }
