@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "config_fuzz_support.h"
 #include "core/diagnostics.h"
 #include "core/yaml_reader.h"
 #include "incident/roles.h"
@@ -24,46 +25,15 @@
 namespace {
 
 using namespace aiir;
+using fuzz::check_diagnostics;
+using fuzz::fail;
+using fuzz::line_count;
 using incident::EscalationPolicy;
 
 // Real escalation files are a few KiB; larger inputs only slow the search down. yaml-cpp refuses
 // documents nested too deep with an exception, which load_yaml_text reports as a syntax error.
 constexpr std::size_t kMaxInputBytes = 64 * 1024;
 constexpr char kFile[] = "escalation.yaml";
-
-[[noreturn]] void fail(const char* what, const std::string& input, const std::string& detail) {
-  std::fprintf(stderr, "%s\n%s\ninput: [%.*s]\n", what, detail.c_str(),
-               static_cast<int>(input.size()), input.data());
-  std::abort();
-}
-
-int line_count(const std::string& input) {
-  return 1 + static_cast<int>(std::count(input.begin(), input.end(), '\n'));
-}
-
-void check_diagnostics(const core::Diagnostics& diags, const std::string& input) {
-  // A document with nothing in it ("", comments, "~") is the one place a whole-file diagnostic
-  // (line 0, core/diagnostics.h) is right: there is no line to point at. Parsed again only when
-  // there is such a diagnostic.
-  std::optional<bool> empty;
-  auto empty_document = [&] {
-    if (!empty) {
-      core::Diagnostics ignored;
-      std::optional<YAML::Node> root = core::load_yaml_text(input, kFile, ignored);
-      empty = root && root->IsNull();
-    }
-    return *empty;
-  };
-  const int lines = line_count(input);
-  for (const core::Diagnostic& d : diags.items()) {
-    if (d.file != kFile) fail("diagnostic names another file", input, d.to_string());
-    if (d.message.empty()) fail("diagnostic without a message", input, d.to_string());
-    if (d.line == 0 && d.column == 0 && empty_document()) continue;
-    if (d.line < 1) fail("diagnostic without a line", input, d.to_string());
-    if (d.line > lines) fail("diagnostic past the last line", input, d.to_string());
-    if (d.column < 0) fail("diagnostic with a negative column", input, d.to_string());
-  }
-}
 
 bool blank(const std::string& text) {
   return text.find_first_not_of(" \t\r\n") == std::string::npos;
@@ -144,7 +114,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fail(policies ? "policies came back with diagnostics" : "nullopt without a diagnostic", input,
          diags.to_string());
   }
-  check_diagnostics(diags, input);
+  check_diagnostics(diags, input, kFile);
   if (!policies) return 0;
   // Every key of an accepted policy is a role that reached it: nothing dropped on the way.
   core::Diagnostics ignored;
