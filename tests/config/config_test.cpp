@@ -96,6 +96,28 @@ TEST(Config, EveryErrorIsReportedWithItsLocation) {
   EXPECT_NE(text.find("unknown role 'lawyer'"), std::string::npos) << text;
 }
 
+TEST(Config, DecisionRecordingDefaultsToStopsPlusASampleAndIsChecked) {
+  TempDir dir;
+  core::Diagnostics diags;
+  auto defaults = load_config(dir.path(), diags);
+  ASSERT_TRUE(defaults) << all_messages(diags);
+  EXPECT_EQ(defaults->decisions.record, DecisionConfig::Record::kSampled);
+  EXPECT_DOUBLE_EQ(defaults->decisions.sample_rate, 0.01);
+
+  write_file(dir.file("aiir.yaml"), "decisions: {record: all, sample_rate: 0.5}\n");
+  auto all = load_config(dir.path(), diags);
+  ASSERT_TRUE(all) << all_messages(diags);
+  EXPECT_EQ(all->decisions.record, DecisionConfig::Record::kAll);
+  EXPECT_DOUBLE_EQ(all->decisions.sample_rate, 0.5);
+
+  write_file(dir.file("aiir.yaml"), "decisions:\n  record: some\n  sample_rate: 2\n");
+  EXPECT_FALSE(load_config(dir.path(), diags));
+  const std::string text = all_messages(diags);
+  EXPECT_NE(text.find("aiir.yaml:2:11: "), std::string::npos) << text;
+  EXPECT_NE(text.find("all, sampled, none"), std::string::npos) << text;
+  EXPECT_NE(text.find("aiir.yaml:3:16: "), std::string::npos) << text;
+}
+
 TEST(Config, RefusesAFileForANewerAiir) {
   TempDir dir;
   write_file(dir.file("aiir.yaml"), "version: 2\n");
