@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,6 +38,29 @@ struct Request {
   std::string_view param(const std::string& name) const;  // path parameter, "" when absent
 };
 
+// A long-lived response body written in pieces from any thread (server-sent events). The server
+// writes the headers, then hands the handler one of these; it lives until the client goes away,
+// the handler closes it, the subscriber falls too far behind, or the server stops.
+//
+// Thread-safe. Writes are serialized on the connection's strand in the order send() was called.
+class EventStream {
+ public:
+  virtual ~EventStream() = default;
+
+  // Queues `chunk` to be written as is (an SSE event is "field: value\n...\n\n"). Never blocks.
+  // False once the stream is closed. A subscriber whose unwritten queue grows past the server's
+  // bound is disconnected rather than buffered without end: that send() returns false and the
+  // stream closes (the client reconnects and gets the current state).
+  virtual bool send(std::string chunk) = 0;
+  // Ends the response after what is queued has been written. Idempotent.
+  virtual void close() = 0;
+  virtual bool closed() const = 0;
+  // Calls `callback` once when the stream closes for any reason (client gone, close(), overflow,
+  // server stop), from whichever thread notices; at once, on this thread, when it is closed
+  // already. Callbacks must not block.
+  virtual void on_close(std::function<void()> callback) = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
@@ -44,12 +68,24 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
   // Set when the body is produced incrementally (server-sent events); see server.h.
   bool close_after = false;
+  // When set (and status is 2xx), `body` is ignored: the server writes the headers of an endless
+  // response (no Content-Length; chunked on HTTP/1.1, ended by closing on HTTP/1.0), with
+  // Cache-Control: no-cache, then calls this once with the stream the handler writes into.
+  // While the stream is open the connection carries nothing else and is not subject to the idle
+  // timeout; the server writes a ": keep-alive" comment when nothing was sent for a while.
+  std::function<void(std::shared_ptr<EventStream>)> on_stream;
 
   static Response json(int status, std::string body) {
     return Response{status, "application/json", std::move(body), {}, false};
   }
   static Response text(int status, std::string body, std::string type = "text/plain; charset=utf-8") {
     return Response{status, std::move(type), std::move(body), {}, false};
+  }
+  // 200 text/event-stream; `on_open` receives the stream once the headers are written.
+  static Response event_stream(std::function<void(std::shared_ptr<EventStream>)> on_open) {
+    Response r{200, "text/event-stream", "", {}, false};
+    r.on_stream = std::move(on_open);
+    return r;
   }
 };
 

@@ -5,8 +5,13 @@
 // and check the role (401/403) before any body is read → read the body (bounded size, 413;
 // bounded time, 408) → decompress gzip → call the handler → write its reply. Keep-alive
 // connections idle longer than `idle_timeout` are closed. Errors never stop the server.
+//
+// A response with on_stream set (server-sent events) keeps its connection: the headers are
+// written, then the handler's EventStream writes pieces on the connection's strand until either
+// side closes. Streams cost no thread; stop() closes them at once (it does not wait for them).
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -25,6 +30,12 @@ struct ServerOptions {
   std::chrono::seconds header_timeout{10};
   std::chrono::seconds read_timeout{30};
   std::chrono::seconds idle_timeout{60};
+  // Event streams (Response::on_stream): a ": keep-alive" comment is written when nothing was
+  // written for this long, so that proxies and clients see the connection alive; and a subscriber whose unwritten events exceed
+  // `stream_queue_bytes` (it reads too slowly) is disconnected instead of buffered without end.
+  // A single write that the client does not accept within `read_timeout` also disconnects it.
+  std::chrono::milliseconds stream_keepalive{15000};
+  std::size_t stream_queue_bytes = 1024 * 1024;
   int threads = 2;
 };
 
