@@ -5,7 +5,7 @@ TEST_DIR := build/asan
 FUZZ_DIR := build/fuzz
 CMAKE_GEN := -G Ninja
 
-.PHONY: deps e2e-deps build run test bench fuzz demo clean
+.PHONY: deps e2e-deps build run test bench bench-peers fuzz demo clean
 
 deps:
 	./scripts/install-deps
@@ -38,6 +38,12 @@ test: deps e2e-deps
 bench: deps $(RELEASE_DIR)/build.ninja
 	cmake --build $(RELEASE_DIR) -j $(JOBS)
 	./scripts/run-benchmarks $(RELEASE_DIR)
+
+# The decision benchmark beside an Unleash server (npm + its own PostgreSQL, all on loopback), in
+# one run, with ratios. Not part of `make test` or `make bench`: it downloads and starts a peer.
+bench-peers: deps $(RELEASE_DIR)/build.ninja
+	cmake --build $(RELEASE_DIR) -j $(JOBS) --target decide_http_bench
+	./scripts/bench-peers $(RELEASE_DIR)
 
 # libFuzzer targets (clang), each run for a bounded time.
 fuzz: deps
