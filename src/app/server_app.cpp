@@ -17,6 +17,11 @@
 #include "incident/incident_service.h"
 #include "detect/hunt.h"
 #include "http/key_service.h"
+#include "contain/control_service.h"
+#include "contain/drill_service.h"
+#include "contain/instance_registry.h"
+#include "contain/playbook_service.h"
+#include "contain/review_service.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/routes.h"
@@ -37,6 +42,17 @@ struct ServerApp::Parts {
   // Turns stored signals into incidents; the one writer of incidents. Declared before detection,
   // which notifies it, so that it outlives detection.
   std::unique_ptr<incident::IncidentService> incidents;
+  // Controls in force and the decisions answered from them.
+  std::unique_ptr<contain::ControlService> controls;
+  std::unique_ptr<contain::DecisionRecorder> decisions;
+  // What each application instance has applied, and drills that time it (after controls: a
+  // drill sets and lifts controls, so it goes first).
+  std::unique_ptr<contain::InstanceRegistry> instances;
+  std::unique_ptr<contain::DrillService> drills;
+  // The human review queue; its rejections and SLA escalations wake the incident component.
+  std::unique_ptr<contain::ReviewService> reviews;
+  // Applies playbooks as incidents open (sets controls, so declared after them: stopped first).
+  std::unique_ptr<contain::PlaybookService> playbooks;
   // Detection and hunts read the store; the writer (declared later, stopped first) wakes
   // detection after each commit.
   std::unique_ptr<detect::DetectionService> detection;
@@ -193,6 +209,48 @@ core::Result<std::unique_ptr<ServerApp>> ServerApp::start(const ServeOptions& op
              [incidents](std::string& out) { incidents->render_metrics(out); });
          return core::Status();
        }},
+      {"start controls",
+       [&]() -> core::Status {
+         http::ConfigHolder* config = parts.config.get();
+         parts.controls = std::make_unique<contain::ControlService>(
+             *parts.store, *parts.clock, [config] { return config->get(); });
+         AIIR_RETURN_IF_ERROR(parts.controls->start());
+         parts.decisions = std::make_unique<contain::DecisionRecorder>(*parts.store);
+         parts.decisions->configure(config->get()->decisions);
+         parts.decisions->start();
+         contain::DecisionRecorder* decisions = parts.decisions.get();
+         parts.metrics.add_collector(
+             [decisions](std::string& out) { decisions->render_metrics(out); });
+         return core::Status();
+       }},
+      {"start playbooks",
+       [&]() -> core::Status {
+         http::ConfigHolder* config = parts.config.get();
+         parts.playbooks = std::make_unique<contain::PlaybookService>(
+             *parts.store, *parts.clock, [config] { return config->get(); }, *parts.controls,
+             parts.incidents.get());
+         return parts.playbooks->start();
+       }},
+      {"start instances and drills",
+       [&]() -> core::Status {
+         parts.instances = std::make_unique<contain::InstanceRegistry>(*parts.clock);
+         parts.drills = std::make_unique<contain::DrillService>(
+             *parts.controls, *parts.instances, *parts.store, *parts.clock);
+         return parts.drills->start();
+       }},
+      {"start reviews",
+       [&]() -> core::Status {
+         http::ConfigHolder* config = parts.config.get();
+         contain::ReviewServiceOptions review_options;
+         incident::IncidentService* incidents = parts.incidents.get();
+         review_options.on_signals = [incidents] { incidents->notify(); };
+         parts.reviews = std::make_unique<contain::ReviewService>(
+             *parts.store, *parts.clock, [config] { return config->get(); }, review_options);
+         AIIR_RETURN_IF_ERROR(parts.reviews->start());
+         contain::ReviewService* reviews = parts.reviews.get();
+         parts.metrics.add_collector([reviews](std::string& out) { reviews->render_metrics(out); });
+         return core::Status();
+       }},
       {"start detection",
        [&]() -> core::Status {
          detect::DetectionOptions detection_options;
@@ -264,6 +322,12 @@ core::Result<std::unique_ptr<ServerApp>> ServerApp::start(const ServeOptions& op
              parts.incidents.get(),
              [] { return http::ReloadOutcome{}; },
              parts.ready});
+         parts.services->controls = parts.controls.get();
+         parts.services->instances = parts.instances.get();
+         parts.services->drills = parts.drills.get();
+         parts.services->decisions = parts.decisions.get();
+         parts.services->reviews = parts.reviews.get();
+         parts.services->playbooks = parts.playbooks.get();
          parts.router = std::make_unique<http::Router>(http::build_routes(*parts.services));
          return core::Status();
        }},
@@ -329,6 +393,8 @@ http::ReloadOutcome ServerApp::reload() {
                     std::to_string(loaded->detectors.size()) + " detectors loaded";
   parts_->config->set(std::make_shared<config::Config>(std::move(*loaded)));
   parts_->detection->replace(parts_->config->get()->detector_set);
+  parts_->controls->config_changed();
+  parts_->decisions->configure(parts_->config->get()->decisions);
   spdlog::info("reload applied: {}", outcome.summary);
   return outcome;
 }
@@ -341,12 +407,20 @@ void ServerApp::stop(std::chrono::milliseconds grace) {
   // First, so that long-polling watchers (aiir incidents watch) are answered now rather than
   // holding the grace period; actions still work without the follower thread.
   parts_->incidents->stop();
+  // Matches no more incidents; approvals through the API still work until the server stops.
+  if (parts_->playbooks) parts_->playbooks->stop();
+  // Likewise applications long-polling for a review decision (answered with the item pending).
+  if (parts_->reviews) parts_->reviews->stop();
+  // Running drills finish now (lifted, stored as interrupted) and answer their callers while the
+  // server still writes; open change streams are closed by the server's stop at once.
+  if (parts_->drills) parts_->drills->stop();
   parts_->server->stop(grace);
   // Requests that were answered are committed; commit whatever else is queued, then stop.
   parts_->writer->stop();
   parts_->purger->stop();
   parts_->hunts->stop();
   parts_->detection->stop();
+  parts_->decisions->stop();  // writes the decisions still queued
   if (auto flushed = parts_->store->flush(); !flushed.ok()) {
     spdlog::error("store flush at shutdown failed: {}", flushed.error().message());
   }

@@ -78,6 +78,9 @@ int run(int argc, char** argv) {
   add_detectors_commands(app, ctx);
   add_hunt_commands(app, ctx);
   add_incidents_commands(app, ctx);
+  add_controls_commands(app, ctx);
+  add_drill_command(app, ctx);
+  add_reviews_commands(app, ctx);
   add_audit_commands(app, ctx);
   add_demo_command(app, ctx);
 

@@ -50,6 +50,14 @@ int show_incident(const Context& ctx, const std::string& id);
 int act_on_incident(const Context& ctx, const std::string& id, const std::string& action,
                     const std::string& reason);
 
+// `aiir controls disable-tool|pause|... WORKFLOW NAME --reason R --incident I` as a call (`name`:
+// the tool, source, or part=version the kind needs; "" for none); 0 on success.
+int set_workflow_control(const Context& ctx, const std::string& workflow, std::string_view kind,
+                         const std::string& name, const std::string& reason,
+                         const std::string& incident);
+// `aiir controls list --workflow WORKFLOW`.
+int list_workflow_controls(const Context& ctx, const std::string& workflow);
+
 // `aiir audit verify --store FILE`: prints the outcome; 0 when the chain is intact.
 int verify_audit_file(const std::string& store_path);
 
@@ -66,5 +74,8 @@ void add_hunt_commands(CLI::App& app, Context& ctx);
 void add_detectors_commands(CLI::App& app, Context& ctx);
 void add_incidents_commands(CLI::App& app, Context& ctx);
 void add_audit_commands(CLI::App& app, Context& ctx);
+void add_controls_commands(CLI::App& app, Context& ctx);
+void add_drill_command(CLI::App& app, Context& ctx);
+void add_reviews_commands(CLI::App& app, Context& ctx);
 
 }  // namespace aiir::cli

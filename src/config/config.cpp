@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "config/incident_settings.h"
+#include "config/playbook_loader.h"
 #include "config/workflow_loader.h"
 #include "detect/engine.h"
 #include "core/yaml_reader.h"
@@ -83,7 +84,65 @@ void read_auth(MapReader& root, AuthConfig& a) {
   r.finish();
 }
 
-void read_main_file(const std::string& path, Config& c, core::Diagnostics& diags) {
+void read_decisions(MapReader& root, DecisionConfig& d) {
+  MapReader r(root.node("decisions"), root.file(), root.diagnostics(), "decisions");
+  using Record = DecisionConfig::Record;
+  static const std::vector<std::pair<std::string_view, Record>> modes{
+      {"all", Record::kAll}, {"sampled", Record::kSampled}, {"none", Record::kNone}};
+  if (auto v = r.choice("record", modes)) d.record = *v;
+  if (auto v = r.number("sample_rate", 0.0, 1.0)) d.sample_rate = *v;
+  r.finish();
+}
+
+// A workflow id aiir.yaml names (reviews.workflows), checked once the workflows are loaded.
+struct WorkflowMention {
+  std::string id;
+  YAML::Node node;  // the key, for its location
+  std::string file;
+  std::string where;  // "reviews.workflows"
+};
+
+void read_reviews(MapReader& root, ReviewConfig& rc, std::vector<WorkflowMention>& mentions) {
+  MapReader r(root.node("reviews"), root.file(), root.diagnostics(), "reviews");
+  constexpr std::int64_t kMaxSlaMinutes = 7 * 24 * 60;
+  if (auto v = r.integer("sla_minutes", 1, kMaxSlaMinutes)) rc.sla_minutes = static_cast<int>(*v);
+  if (auto v = r.integer("max_output_bytes", 1024, 16 * 1024 * 1024)) rc.max_output_bytes = *v;
+  YAML::Node workflows = r.node("workflows");
+  if (workflows.IsDefined() && !workflows.IsNull()) {
+    if (!workflows.IsMap()) {
+      core::report(root.diagnostics(), root.file(), workflows,
+                   "reviews.workflows must map workflow ids to their settings, e.g. "
+                   "'support-refunds: {sla_minutes: 10}'");
+    } else {
+      for (const auto& entry : workflows) {
+        if (!entry.first.IsScalar()) continue;
+        const std::string id = entry.first.Scalar();
+        MapReader w(entry.second, root.file(), root.diagnostics(), "reviews.workflows." + id);
+        if (auto v = w.integer("sla_minutes", 1, kMaxSlaMinutes, true)) {
+          rc.workflow_sla_minutes[id] = static_cast<int>(*v);
+        }
+        w.finish();
+        mentions.push_back({id, entry.first, root.file(), "reviews.workflows"});
+      }
+    }
+  }
+  r.finish();
+}
+
+void check_workflow_mentions(const std::vector<WorkflowMention>& mentions, const Config& c,
+                             core::Diagnostics& diags) {
+  for (const auto& m : mentions) {
+    if (c.find_workflow(m.id) != nullptr) continue;
+    std::string known;
+    for (const auto& w : c.workflows) known += (known.empty() ? "" : ", ") + w.id;
+    core::report(diags, m.file, m.node,
+                 m.where + ": unknown workflow '" + m.id + "'; the inventory has: " +
+                     (known.empty() ? "no workflows (add them under workflows/)" : known));
+  }
+}
+
+void read_main_file(const std::string& path, Config& c, core::Diagnostics& diags,
+                    std::vector<WorkflowMention>& mentions) {
   auto root = core::load_yaml_file(path, diags);
   if (!root) return;
   MapReader r(*root, path, diags, "aiir.yaml");
@@ -100,6 +159,8 @@ void read_main_file(const std::string& path, Config& c, core::Diagnostics& diags
   read_store(r, c.store);
   read_log(r, c.log);
   read_auth(r, c.auth);
+  read_reviews(r, c.reviews, mentions);
+  read_decisions(r, c.decisions);
   r.finish();
 }
 
@@ -170,13 +231,15 @@ std::optional<Config> load_config(const std::string& directory, core::Diagnostic
   c.directory = fs::absolute(dir, ec).lexically_normal().string();
 
   fs::path main_file = dir / "aiir.yaml";
-  if (fs::exists(main_file, ec)) read_main_file(main_file.string(), c, diags);
+  std::vector<WorkflowMention> mentions;
+  if (fs::exists(main_file, ec)) read_main_file(main_file.string(), c, diags, mentions);
 
   for (const auto& file : yaml_files(dir / "workflows")) {
     auto loaded = read_workflow_file(file.string(), diags);
     for (auto& w : loaded) c.workflows.push_back(std::move(w));
   }
   check_workflow_set(c.workflows, diags);
+  check_workflow_mentions(mentions, c, diags);
 
   c.severity_policy = load_severity_policy(directory, diags);
   const std::size_t errors_before_escalation = diags.size();
@@ -186,6 +249,18 @@ std::optional<Config> load_config(const std::string& directory, core::Diagnostic
     if (diags.size() == errors_before_escalation) {
       check_escalation_references(c.workflows, c.escalation_policies,
                                   (dir / "escalation.yaml").string(), diags);
+    }
+  }
+
+  // Playbooks and authority rules refer to workflows, tools and versions: read after them.
+  for (const auto& file : yaml_files(dir / "playbooks")) {
+    auto loaded = read_playbook_file(file.string(), c.workflows, diags);
+    for (auto& p : loaded) c.playbooks.push_back(std::move(p));
+  }
+  check_playbook_set(c.playbooks, diags);
+  if (fs::exists(dir / "authority.yaml", ec)) {
+    if (auto rules = read_authority_file((dir / "authority.yaml").string(), c.workflows, diags)) {
+      c.authority = std::move(*rules);
     }
   }
 

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "contain/authority.h"
+#include "contain/playbook.h"
 #include "core/diagnostics.h"
 #include "core/log.h"
 #include "detect/detector.h"
@@ -67,12 +69,45 @@ struct AuthConfig {
   std::vector<std::string> raw_content_roles = {"legal", "admin"};
 };
 
+// Which answers of POST /v1/decide are kept as evidence (docs/containment.md): `decisions:` in
+// aiir.yaml. Recording happens off the answer's path, in batches.
+struct DecisionConfig {
+  enum class Record { kAll, kSampled, kNone };
+  // all: every decision; sampled: every deny, review and degrade, and `sample_rate` of the
+  // allows (the allows are the bulk, and what was stopped is the evidence that matters);
+  // none: nothing (the answer still carries the controls that decided).
+  Record record = Record::kSampled;
+  double sample_rate = 0.01;
+};
+
+// The human review queue (docs/reviews.md): `reviews:` in aiir.yaml.
+struct ReviewConfig {
+  // A held output is due this many minutes after submission; an overdue one is escalated (marked,
+  // listed first, and raised as a review-sla signal). Shorter catches a stalled queue sooner but
+  // pages people for ordinary backlogs; the application's user waits meanwhile.
+  int sla_minutes = 30;
+  // Per-workflow SLAs (`workflows: {support-refunds: {sla_minutes: 10}}`); each key must be a
+  // workflow of the inventory.
+  std::map<std::string, int> workflow_sla_minutes;
+  // Largest output text a submission may hold, in bytes; the arguments and the application's
+  // evidence may each be as large again. Bigger submissions get 413.
+  std::int64_t max_output_bytes = 256 * 1024;
+
+  // The SLA of `workflow`, in minutes.
+  int sla_for(const std::string& workflow) const {
+    auto it = workflow_sla_minutes.find(workflow);
+    return it != workflow_sla_minutes.end() ? it->second : sla_minutes;
+  }
+};
+
 struct Config {
   std::string directory;  // the folder aiir.yaml was read from (absolute)
   ServerConfig server;
   StoreConfig store;
   LogConfig log;
   AuthConfig auth;
+  ReviewConfig reviews;
+  DecisionConfig decisions;
   std::vector<model::Workflow> workflows;  // sorted by id
   // Detectors from detectors/*.yaml (docs/detectors.md), disabled ones included; sorted by id.
   std::vector<detect::Detector> detectors;
@@ -86,6 +121,13 @@ struct Config {
   // absent, workflows' `escalation_policy:` references are not checked (a fresh setup has none
   // yet); once it exists, each reference must name a policy in it.
   std::vector<incident::EscalationPolicy> escalation_policies;
+  // What to do when an incident of a kind opens, from playbooks/*.yaml (docs/playbooks.md);
+  // sorted by id. Empty without the folder.
+  std::vector<contain::Playbook> playbooks;
+  // Who may take which containment action on which workflows, from authority.yaml
+  // (docs/playbooks.md). Without the file no rule applies: any key whose role may call a
+  // containment route may act on every workflow.
+  contain::AuthorityRules authority;
 
   const model::Workflow* find_workflow(std::string_view id) const;
   const detect::Detector* find_detector(std::string_view id) const;
@@ -99,7 +141,8 @@ struct Config {
 
 // Loads `directory`/aiir.yaml (optional: defaults apply when absent), every
 // `directory`/workflows/*.yaml and *.yml, every `directory`/detectors/*.yaml and *.yml (both
-// folders optional), and `directory`/severity.yaml and escalation.yaml (both optional). Returns
+// folders optional), `directory`/severity.yaml and escalation.yaml (both optional), every
+// `directory`/playbooks/*.yaml and *.yml and `directory`/authority.yaml (optional). Returns
 // nullopt when any error was recorded.
 std::optional<Config> load_config(const std::string& directory, core::Diagnostics& diags);
 

@@ -5,33 +5,48 @@
 namespace aiir::http {
 namespace {
 
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> parts;
-  std::size_t start = 1;  // paths begin with '/'
-  while (start <= path.size()) {
-    std::size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    parts.push_back(path.substr(start, end - start));
-    start = end + 1;
-  }
-  return parts;
+// The segment of `path` starting at `pos` (just after a '/'), and where the next one starts
+// (npos after the last). Paths begin with '/'.
+std::string_view next_segment(std::string_view path, std::size_t& pos) {
+  std::size_t end = path.find('/', pos);
+  std::string_view segment = path.substr(pos, end == std::string_view::npos ? path.size() - pos
+                                                                            : end - pos);
+  pos = end == std::string_view::npos ? std::string_view::npos : end + 1;
+  return segment;
 }
 
+bool is_parameter(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+// Walks pattern and path segment by segment without allocating: every request is matched
+// against every route until one fits, so this runs dozens of times per request. Parameters are
+// collected only once the whole path has matched.
 bool match_pattern(std::string_view pattern, std::string_view path,
-                   std::map<std::string, std::string>& params) {
-  auto want = split_path(pattern);
-  auto got = split_path(path);
-  if (want.size() != got.size()) return false;
-  std::map<std::string, std::string> found;
-  for (std::size_t i = 0; i < want.size(); ++i) {
-    if (want[i].size() > 2 && want[i].front() == '{' && want[i].back() == '}') {
-      if (got[i].empty()) return false;
-      found.emplace(std::string(want[i].substr(1, want[i].size() - 2)), std::string(got[i]));
-    } else if (want[i] != got[i]) {
+                   std::map<std::string, std::string>* params) {
+  std::size_t p = 1;
+  std::size_t q = 1;
+  bool has_parameters = false;
+  while (p != std::string_view::npos && q != std::string_view::npos) {
+    std::string_view want = next_segment(pattern, p);
+    std::string_view got = next_segment(path, q);
+    if (is_parameter(want)) {
+      if (got.empty()) return false;
+      has_parameters = true;
+    } else if (want != got) {
       return false;
     }
   }
-  params = std::move(found);
+  if (p != q) return false;  // one has segments left
+  if (!has_parameters || params == nullptr) return true;
+  p = q = 1;
+  while (p != std::string_view::npos) {
+    std::string_view want = next_segment(pattern, p);
+    std::string_view got = next_segment(path, q);
+    if (is_parameter(want)) {
+      params->emplace(std::string(want.substr(1, want.size() - 2)), std::string(got));
+    }
+  }
   return true;
 }
 
@@ -45,14 +60,13 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
   Match out;
   if (path.empty() || path.front() != '/') return out;
   for (const auto& route : routes_) {
-    std::map<std::string, std::string> params;
-    if (!match_pattern(route.pattern, path, params)) continue;
     if (route.method == method) {
+      if (!match_pattern(route.pattern, path, &out.params)) continue;
       out.route = &route;
-      out.params = std::move(params);
       out.allow.clear();
       return out;
     }
+    if (!match_pattern(route.pattern, path, nullptr)) continue;
     if (!out.allow.empty()) out.allow += ", ";
     out.allow += route.method;
   }

@@ -116,6 +116,93 @@ std::vector<Route> build_routes(Services& s) {
   add("POST", "/v1/incidents/{id}/split", actions,
       "move signals, or a merged incident, out of this one", handlers::split_incident(s));
 
+  // Containment: the decision the application asks for before it acts, the controls in force,
+  // and the decisions kept as evidence.
+  add("POST", "/v1/decide", {Role::kApp},
+      "allow, deny, review or degrade an action of the application, from the controls in force",
+      handlers::decide(s));
+  std::vector<Role> control_readers = readers;
+  control_readers.push_back(Role::kApp);
+  add("GET", "/v1/controls", control_readers, "the controls in force (include_lifted=true: all)",
+      handlers::list_controls(s));
+  add("POST", "/v1/controls", actions,
+      "set a control: pause, force_review, disable_tool, narrow_tool, pin_version, block_source, "
+      "stop_writes",
+      handlers::set_control(s));
+  add("POST", "/v1/controls/{id}/lift", actions,
+      "lift a control, fully or for a percentage of traffic (staged), with a reason",
+      handlers::lift_control(s));
+  add("GET", "/v1/decisions", readers, "decisions answered to the application, newest first",
+      handlers::list_decisions(s));
+  // The change stream and what each application instance has applied (docs/control-stream.md).
+  const std::vector<Role> stream_readers{Role::kApp, Role::kResponder, Role::kViewer};
+  add("GET", "/v1/controls/stream", stream_readers,
+      "server-sent events: the controls in force now and at every change (workflow, instance)",
+      handlers::controls_stream(s));
+  add("POST", "/v1/controls/applied", {Role::kApp},
+      "an application instance reports the controls version it has applied (heartbeat)",
+      handlers::controls_applied(s));
+  add("GET", "/v1/controls/instances", stream_readers,
+      "application instances: workflows, connected, applied version, last seen",
+      handlers::controls_instances(s));
+  add("POST", "/v1/drills", {Role::kResponder},
+      "drill: set a drill control, time how long every live instance takes to apply it, lift it",
+      handlers::start_drill(s));
+  add("GET", "/v1/drills", {Role::kResponder, Role::kViewer}, "drill results, newest first",
+      handlers::list_drills(s));
+  add("GET", "/v1/drills/{id}", {Role::kResponder, Role::kViewer}, "one drill result",
+      handlers::get_drill(s));
+
+  // OpenFeature Remote Evaluation Protocol: the controls as flags for any OpenFeature SDK.
+  const std::vector<Role> flag_readers{Role::kApp, Role::kResponder, Role::kViewer};
+  add("POST", "/ofrep/v1/evaluate/flags/{key}", flag_readers,
+      "OFREP: evaluate one flag (<workflow>.paused, .tool.<name>.enabled, ...)",
+      handlers::ofrep_evaluate_flag(s));
+  add("POST", "/ofrep/v1/evaluate/flags", flag_readers,
+      "OFREP: evaluate every flag (ETag / If-None-Match)", handlers::ofrep_evaluate_flags(s));
+
+  // The human review queue: the application submits what it holds and waits; reviewers decide.
+  add("POST", "/v1/reviews", {Role::kApp},
+      "hold an output or tool call for human review (Idempotency-Key honoured)",
+      handlers::submit_review(s));
+  add("GET", "/v1/reviews", {Role::kReviewer, Role::kResponder, Role::kViewer},
+      "the review queue (state=pending by default), overdue first, with evidence counts",
+      handlers::list_reviews(s));
+  add("GET", "/v1/reviews/{id}", {Role::kApp, Role::kReviewer, Role::kResponder},
+      "one review item with its evidence; long-polls for the decision with wait",
+      handlers::get_review(s));
+  for (auto verdict : {contain::ReviewVerdict::kApprove, contain::ReviewVerdict::kReject,
+                       contain::ReviewVerdict::kEdit}) {
+    const std::string verb(contain::to_string(verdict));
+    add("POST", "/v1/reviews/{id}/" + verb, {Role::kReviewer},
+        verb + " a held output" +
+            (verdict == contain::ReviewVerdict::kApprove ? " (optional reason)"
+             : verdict == contain::ReviewVerdict::kReject ? ", with a reason (a near-miss signal)"
+                                                          : ": the text to send and a reason"),
+        handlers::decide_review(s, verdict));
+  }
+
+  // Playbooks: what happens when an incident of a kind opens; actions awaiting approval by the
+  // people the authority rules name, and each role's checklist.
+  add("GET", "/v1/playbooks", {Role::kResponder, Role::kViewer},
+      "the playbooks loaded, with their match, actions and checklists",
+      handlers::list_playbooks(s));
+  add("GET", "/v1/incidents/{id}/approvals", {Role::kResponder, Role::kViewer},
+      "the actions its playbooks proposed, pending or decided", handlers::list_approvals(s));
+  add("POST", "/v1/incidents/{id}/approvals/{approval}/approve", actions,
+      "approve a proposed action (only someone the approval names; 403 says who may)",
+      handlers::approve_approval(s));
+  add("POST", "/v1/incidents/{id}/approvals/{approval}/refuse", actions,
+      "refuse a proposed action, with a reason", handlers::refuse_approval(s));
+  add("GET", "/v1/incidents/{id}/checklists", {Role::kResponder, Role::kViewer},
+      "the tasks its playbooks give each incident role, with the role's holder",
+      handlers::incident_checklists(s));
+
+  // Routes with a {name} segment where literal siblings exist (/v1/controls/stream, ...) come
+  // last: the router takes the first match.
+  add("GET", "/v1/controls/{id}", control_readers, "one control, lifted or in force",
+      handlers::get_control(s));
+
   return routes;
 }
 

@@ -6,9 +6,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -32,6 +34,8 @@ constexpr std::uint32_t kHeaderLimitBytes = 16 * 1024;
 // answer (bounded by max_body_bytes, never buffered).
 constexpr std::size_t kDrainChunkBytes = 16 * 1024;
 constexpr std::size_t kBodyReadChunkBytes = 64 * 1024;
+// What the wait for a connection's next request reads at once: a whole typical request.
+constexpr std::size_t kFirstReadBytes = 16 * 1024;
 constexpr std::chrono::seconds kLingerTime{2};
 
 std::string lower(std::string_view s) {
@@ -53,6 +57,52 @@ std::string role_list(const Route& route) {
 
 class Session;
 
+// The EventStream a streaming handler writes into. send() may run on any thread; it only queues
+// and asks the session's strand to write. The session drains the queue on its strand, so writes
+// keep send() order and never overlap.
+class StreamChannel final : public EventStream {
+ public:
+  StreamChannel(std::weak_ptr<Session> session, asio::any_io_executor strand,
+                std::size_t max_queued_bytes)
+      : session_(std::move(session)), strand_(std::move(strand)), max_queued_(max_queued_bytes) {}
+
+  bool send(std::string chunk) override;
+  void close() override;
+  bool closed() const override {
+    std::lock_guard lock(mu_);
+    return !accepting_ || close_requested_;
+  }
+  void on_close(std::function<void()> callback) override;
+
+  // --- the session's side, on its strand ---
+  // Moves everything queued into `out` (appended, in order). When nothing is queued, forgets
+  // that a write was requested and returns false.
+  bool take(std::string& out);
+  // Whether close() was called (the session ends the response once the queue is empty).
+  bool close_requested() const {
+    std::lock_guard lock(mu_);
+    return close_requested_;
+  }
+  // The connection is gone: refuse further sends and run the close callbacks (once).
+  void mark_closed();
+
+ private:
+  // Asks the strand to write what is queued (or to end the response).
+  void kick();
+
+  std::weak_ptr<Session> session_;
+  asio::any_io_executor strand_;
+  const std::size_t max_queued_;
+  mutable std::mutex mu_;
+  std::deque<std::string> queue_;  // GUARDED_BY(mu_)
+  std::size_t queued_bytes_ = 0;   // GUARDED_BY(mu_)
+  bool accepting_ = true;          // GUARDED_BY(mu_)
+  bool close_requested_ = false;   // GUARDED_BY(mu_)
+  bool pump_requested_ = false;    // GUARDED_BY(mu_): a pump is posted or running
+  bool callbacks_run_ = false;     // GUARDED_BY(mu_)
+  std::vector<std::function<void()>> callbacks_;  // GUARDED_BY(mu_)
+};
+
 class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
  public:
   Impl(ServerOptions options, const Router& router, const KeyService& keys, Metrics& metrics)
@@ -61,7 +111,11 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
         keys_(keys),
         metrics_(metrics),
         ioc_(std::max(1, options_.threads)),
-        acceptor_(ioc_) {}
+        acceptor_(ioc_) {
+    for (const Route& route : router_.routes()) {
+      route_series_.push_back(&metrics_.series(route.method, route.pattern));
+    }
+  }
 
   core::Status start();
   void stop(std::chrono::milliseconds grace);
@@ -71,6 +125,11 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   const Router& router() const { return router_; }
   const KeyService& keys() const { return keys_; }
   Metrics& metrics() { return metrics_; }
+  // Where a request's count and latency go: its route's series, looked up once at start.
+  RequestSeries& series_for(const Route* route, std::string_view method) {
+    if (route == nullptr) return metrics_.series(std::string(method), "unmatched");
+    return *route_series_[static_cast<std::size_t>(route - router_.routes().data())];
+  }
   bool stopping() const { return stopping_.load(); }
 
   void request_started() { in_flight_++; }
@@ -90,6 +149,7 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   const Router& router_;
   const KeyService& keys_;
   Metrics& metrics_;
+  std::vector<RequestSeries*> route_series_;  // by position in router_.routes()
   asio::io_context ioc_;
   tcp::acceptor acceptor_;
   // Keeps the I/O threads running while a handler works off-thread with no socket operation
@@ -123,14 +183,23 @@ class Session : public std::enable_shared_from_this<Session> {
   // Called at shutdown: an idle connection closes now; a busy one after its response.
   void close_if_idle() {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
-      if (!self->busy_) self->close();
+      // An event stream never finishes by itself: it closes now rather than at the grace's end.
+      if (!self->busy_ || self->streaming_) self->close();
     });
   }
 
   // At the very end of stop(), with no I/O thread running: closes without posting.
   void close_now() { close(); }
 
-  ~Session() { server_->remove_session(this); }
+  // Event streams, on the strand: writes what the channel has queued, or ends the response when
+  // the handler closed it; `abort` drops the connection (a subscriber too far behind).
+  void pump_stream();
+  void abort_stream() { close(); }
+
+  ~Session() {
+    if (channel_) channel_->mark_closed();
+    server_->remove_session(this);
+  }
 
  private:
   void wait_for_next_request();
@@ -146,6 +215,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void close();
   void linger_then_close();
   void drain();
+  void start_stream(Response response);
+  void watch_stream_reader();
+  void arm_stream_keepalive();
 
   beast::tcp_stream stream_;
   asio::steady_timer idle_timer_;
@@ -160,13 +232,106 @@ class Session : public std::enable_shared_from_this<Session> {
   std::map<std::string, std::string> params_;
   Principal principal_;
   Target target_;
-  std::string route_label_ = "unmatched";
+  std::string_view route_label_ = "unmatched";  // the route's pattern, for logs
   std::chrono::steady_clock::time_point started_;
   std::optional<bhttp::response<bhttp::string_body>> response_;
   // For lingering close: unread request bytes are read into this and dropped.
   std::unique_ptr<char[]> drain_buffer_;
   std::uint64_t drain_budget_ = 0;
+  // Event stream state (all on the strand except the channel's own locked queue).
+  std::shared_ptr<StreamChannel> channel_;
+  bool streaming_ = false;
+  bool stream_chunked_ = false;   // HTTP/1.1: chunked framing; HTTP/1.0: ended by closing
+  bool stream_writing_ = false;
+  bool stream_ending_ = false;    // the last chunk is being written
+  std::string stream_out_;        // bytes of the write in progress
+  std::chrono::steady_clock::time_point stream_last_write_;
+  std::array<char, 256> stream_read_buffer_{};
 };
+
+bool StreamChannel::send(std::string chunk) {
+  bool overflow = false;
+  bool kick_now = false;
+  {
+    std::lock_guard lock(mu_);
+    if (!accepting_ || close_requested_) return false;
+    if (queued_bytes_ + chunk.size() > max_queued_) {
+      // Too far behind: buffering more would let one slow reader hold unbounded memory. It
+      // reconnects and gets the current state, which is all a subscriber needs.
+      accepting_ = false;
+      overflow = true;
+    } else {
+      queued_bytes_ += chunk.size();
+      queue_.push_back(std::move(chunk));
+      kick_now = !pump_requested_;
+      pump_requested_ = true;
+    }
+  }
+  if (overflow) {
+    // The close callbacks must not run here: the caller may hold its own lock while sending.
+    asio::post(strand_, [weak = session_] {
+      if (auto s = weak.lock()) s->abort_stream();
+    });
+    return false;
+  }
+  if (kick_now) kick();
+  return true;
+}
+
+void StreamChannel::close() {
+  bool kick_now = false;
+  {
+    std::lock_guard lock(mu_);
+    if (!accepting_ || close_requested_) return;
+    close_requested_ = true;
+    kick_now = !pump_requested_;
+    pump_requested_ = true;
+  }
+  if (kick_now) kick();
+}
+
+void StreamChannel::kick() {
+  asio::post(strand_, [weak = session_] {
+    if (auto s = weak.lock()) s->pump_stream();
+  });
+}
+
+bool StreamChannel::take(std::string& out) {
+  std::lock_guard lock(mu_);
+  if (queue_.empty()) {
+    pump_requested_ = false;
+    return false;
+  }
+  for (auto& chunk : queue_) out += chunk;
+  queue_.clear();
+  queued_bytes_ = 0;
+  return true;
+}
+
+void StreamChannel::on_close(std::function<void()> callback) {
+  {
+    std::lock_guard lock(mu_);
+    if (!callbacks_run_) {
+      callbacks_.push_back(std::move(callback));
+      return;
+    }
+  }
+  callback();
+}
+
+void StreamChannel::mark_closed() {
+  std::vector<std::function<void()>> callbacks;
+  {
+    std::lock_guard lock(mu_);
+    accepting_ = false;
+    if (callbacks_run_) return;
+    callbacks_run_ = true;
+    callbacks.swap(callbacks_);
+    queue_.clear();
+    queued_bytes_ = 0;
+  }
+  for (auto& callback : callbacks) callback();
+}
 
 void Session::wait_for_next_request() {
   // Wait for the first byte of the next request under the idle timeout, then give the client
@@ -175,19 +340,18 @@ void Session::wait_for_next_request() {
     read_header();
     return;
   }
-  idle_timer_.expires_after(server_->options().idle_timeout);
-  idle_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-    if (!ec) self->close();
-  });
-  stream_.socket().async_wait(tcp::socket::wait_read,
-                              [self = shared_from_this()](beast::error_code ec) {
-                                self->idle_timer_.cancel();
-                                if (ec || self->server_->stopping()) {
-                                  self->close();
-                                  return;
-                                }
-                                self->read_header();
-                              });
+  // The first read doubles as the wait: it is bounded by the idle timeout through the stream's
+  // own timer (one timer per phase, no separate wait), and what it reads is parsed next.
+  stream_.expires_after(server_->options().idle_timeout);
+  stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            if (ec || self->server_->stopping()) {
+                              self->close();
+                              return;
+                            }
+                            self->buffer_.commit(n);
+                            self->read_header();
+                          });
 }
 
 void Session::read_header() {
@@ -367,9 +531,22 @@ void Session::dispatch_request() {
 
   server_->request_started();
   counted_ = true;
-  auto once = std::make_shared<std::atomic<bool>>(false);
-  Reply reply = [self = shared_from_this(), once](Response response) {
-    if (once->exchange(true)) return;  // a second reply is a handler bug; drop it
+  // Most handlers reply before they return, on this thread: their answer is written from here,
+  // without a round trip through the executor. A reply from another thread (or after the handler
+  // returned) is posted to the session's strand.
+  struct ReplyState {
+    std::atomic<bool> replied{false};
+    std::atomic<bool> in_handler{true};
+    std::thread::id handler_thread = std::this_thread::get_id();
+    std::optional<Response> inline_response;
+  };
+  auto state = std::make_shared<ReplyState>();
+  Reply reply = [self = shared_from_this(), state](Response response) {
+    if (state->replied.exchange(true)) return;  // a second reply is a handler bug; drop it
+    if (state->in_handler.load() && std::this_thread::get_id() == state->handler_thread) {
+      state->inline_response = std::move(response);
+      return;
+    }
     asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
       self->respond(std::move(response));
     });
@@ -381,9 +558,15 @@ void Session::dispatch_request() {
     reply(problem(500, "Internal Server Error",
                   "the server failed while handling this request; the log has details"));
   }
+  state->in_handler.store(false);
+  if (state->inline_response) respond(std::move(*state->inline_response));
 }
 
 void Session::respond(Response response) {
+  if (response.on_stream && response.status >= 200 && response.status < 300) {
+    start_stream(std::move(response));
+    return;
+  }
   const auto& req = parser_->get();
   // Errors that leave the request stream in an unknown state (malformed, oversize, timeouts)
   // go through fail(), which sets close_after; other error statuses keep the connection.
@@ -397,8 +580,7 @@ void Session::respond(Response response) {
   response_->prepare_payload();
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-  server_->metrics().observe_request(std::string(req.method_string()), route_label_,
-                                     response.status, seconds);
+  server_->series_for(route_, req.method_string()).observe(response.status, seconds);
   stream_.expires_after(server_->options().read_timeout);
   bhttp::async_write(stream_, *response_,
                      [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
@@ -465,7 +647,135 @@ void Session::fail(int status, std::string_view detail) {
   respond(std::move(r));
 }
 
+void Session::start_stream(Response response) {
+  const auto& req = parser_->get();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  server_->series_for(route_, req.method_string()).observe(response.status, seconds);
+  // The request is answered as far as shutdown is concerned: stop() must not wait for a stream
+  // that would only end when the client leaves.
+  if (counted_) {
+    counted_ = false;
+    server_->request_finished();
+  }
+  streaming_ = true;
+  stream_chunked_ = req.version() >= 11;
+  channel_ = std::make_shared<StreamChannel>(weak_from_this(), stream_.get_executor(),
+                                             server_->options().stream_queue_bytes);
+  if (server_->stopping()) {
+    close();
+    return;
+  }
+  std::string head = (stream_chunked_ ? "HTTP/1.1 " : "HTTP/1.0 ") +
+                     std::to_string(response.status) + " " +
+                     std::string(bhttp::obsolete_reason(static_cast<bhttp::status>(response.status))) +
+                     "\r\nServer: aiir\r\nContent-Type: " + response.content_type +
+                     "\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\n";
+  for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
+  head += stream_chunked_ ? "Transfer-Encoding: chunked\r\n\r\n" : "Connection: close\r\n\r\n";
+  stream_out_ = std::move(head);
+  stream_writing_ = true;
+  stream_.expires_after(server_->options().read_timeout);
+  asio::async_write(stream_, asio::buffer(stream_out_),
+                    [self = shared_from_this(), on_open = std::move(response.on_stream)](
+                        beast::error_code ec, std::size_t) mutable {
+                      self->stream_writing_ = false;
+                      self->stream_out_.clear();
+                      self->stream_.expires_never();
+                      if (ec) {
+                        self->close();
+                        return;
+                      }
+                      self->stream_last_write_ = std::chrono::steady_clock::now();
+                      self->watch_stream_reader();
+                      self->arm_stream_keepalive();
+                      try {
+                        on_open(self->channel_);
+                      } catch (const std::exception& e) {
+                        spdlog::error("stream handler for {} threw: {}", self->route_label_,
+                                      e.what());
+                        self->close();
+                        return;
+                      }
+                      self->pump_stream();
+                    });
+}
+
+void Session::watch_stream_reader() {
+  // A client says nothing on an event stream; a read that completes with an error (or EOF) is
+  // how its going away is noticed, without waiting for a write to fail. Read on the socket, not
+  // the timed stream, so that write timeouts do not apply here.
+  stream_.socket().async_read_some(
+      asio::buffer(stream_read_buffer_),
+      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        if (ec) {
+          self->close();
+          return;
+        }
+        self->watch_stream_reader();  // whatever it sent is ignored
+      });
+}
+
+void Session::arm_stream_keepalive() {
+  // Checks twice per period, so that a quiet stream gets its comment at most 1.5 periods after
+  // its last write; a busy stream gets none.
+  idle_timer_.expires_after(server_->options().stream_keepalive / 2);
+  idle_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || !self->channel_ || self->channel_->closed()) return;
+    if (!self->stream_writing_ && std::chrono::steady_clock::now() - self->stream_last_write_ >=
+                                      self->server_->options().stream_keepalive) {
+      self->channel_->send(": keep-alive\n\n");
+    }
+    self->arm_stream_keepalive();
+  });
+}
+
+void Session::pump_stream() {
+  if (!channel_ || stream_writing_ || stream_ending_ || !stream_.socket().is_open()) return;
+  std::string data;
+  if (!channel_->take(data)) {
+    if (!channel_->close_requested()) return;
+    // The handler closed the stream and everything it queued is written: end the response.
+    stream_ending_ = true;
+    channel_->mark_closed();
+    if (!stream_chunked_) {
+      close();
+      return;
+    }
+    stream_out_ = "0\r\n\r\n";
+    stream_.expires_after(server_->options().read_timeout);
+    asio::async_write(stream_, asio::buffer(stream_out_),
+                      [self = shared_from_this()](beast::error_code, std::size_t) {
+                        self->close();
+                      });
+    return;
+  }
+  if (stream_chunked_) {
+    char size[24];
+    std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+    stream_out_ = size;
+    stream_out_ += data;
+    stream_out_ += "\r\n";
+  } else {
+    stream_out_ = std::move(data);
+  }
+  stream_writing_ = true;
+  stream_.expires_after(server_->options().read_timeout);
+  asio::async_write(stream_, asio::buffer(stream_out_),
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      self->stream_writing_ = false;
+                      self->stream_.expires_never();
+                      if (ec) {
+                        self->close();  // gone, or did not take a write within read_timeout
+                        return;
+                      }
+                      self->stream_last_write_ = std::chrono::steady_clock::now();
+                      self->pump_stream();
+                    });
+}
+
 void Session::close() {
+  if (channel_) channel_->mark_closed();
   beast::error_code ec;
   idle_timer_.cancel();
   stream_.socket().shutdown(tcp::socket::shutdown_both, ec);

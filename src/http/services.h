@@ -8,6 +8,12 @@
 #include <string>
 
 #include "config/config.h"
+#include "contain/control_service.h"
+#include "contain/drill_service.h"
+#include "contain/instance_registry.h"
+#include "contain/decision_recorder.h"
+#include "contain/playbook_service.h"
+#include "contain/review_service.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "detect/detection_service.h"
@@ -57,6 +63,15 @@ struct Services {
   std::function<ReloadOutcome()> reload;
   // False until start-up has finished and while shutting down.
   const std::atomic<bool>& ready;
+
+  // Containment, set by app/ after construction (each may be null in tests that build routes
+  // without it; its routes then answer 503).
+  contain::ControlService* controls = nullptr;
+  contain::InstanceRegistry* instances = nullptr;  // what each app instance has applied
+  contain::DrillService* drills = nullptr;         // aiir drill: time a control's propagation
+  contain::DecisionRecorder* decisions = nullptr;  // keeps decide's answers as evidence
+  contain::ReviewService* reviews = nullptr;       // the human review queue
+  contain::PlaybookService* playbooks = nullptr;   // approvals and checklists of playbooks
 };
 
 }  // namespace aiir::http

@@ -34,7 +34,7 @@ TEST(Incident, EveryEnumNameReadsBackAsItsValue) {
   expect_names_read_back(incident_state_names(), parse_incident_state);
   ASSERT_EQ(incident_role_names().size(), 7u);
   expect_names_read_back(incident_role_names(), parse_incident_role);
-  ASSERT_EQ(timeline_kind_names().size(), 13u);
+  ASSERT_EQ(timeline_kind_names().size(), 18u);
   expect_names_read_back(timeline_kind_names(), parse_timeline_kind);
 }
 

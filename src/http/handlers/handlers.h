@@ -43,6 +43,27 @@ Handler start_hunt(Services& s);
 Handler list_hunts(Services& s);
 Handler get_hunt(Services& s);
 
+// controls.cpp
+// POST /v1/decide: the application asks before it acts; answered from the controls snapshot.
+Handler decide(Services& s);
+Handler list_controls(Services& s);
+Handler get_control(Services& s);
+Handler set_control(Services& s);
+// Stages (percent < 100) or completes (100) the lift of a control; a reason is required.
+Handler lift_control(Services& s);
+Handler list_decisions(Services& s);
+
+// controls_stream.cpp: the change stream (server-sent events), instances' acknowledgements and
+// drills (docs/control-stream.md). controls_stream registers the one ControlService listener of
+// its route table, which fans each new snapshot out to every open stream.
+Handler controls_stream(Services& s);
+Handler controls_applied(Services& s);
+Handler controls_instances(Services& s);
+// Answers when the drill finishes (up to its timeout); the wait is on the drill service's thread.
+Handler start_drill(Services& s);
+Handler list_drills(Services& s);
+Handler get_drill(Services& s);
+
 // incidents.cpp
 Handler list_incidents(Services& s);
 Handler incident_metrics(Services& s);
@@ -60,6 +81,27 @@ Handler assign_incident_role(Services& s);
 Handler add_incident_note(Services& s);
 Handler merge_incidents(Services& s);
 Handler split_incident(Services& s);
+
+// ofrep.cpp: the OpenFeature Remote Evaluation Protocol over the controls (contain/flags.h).
+Handler ofrep_evaluate_flag(Services& s);
+// Bulk: every flag (or one workflow's: context.workflow), with an ETag; If-None-Match → 304.
+Handler ofrep_evaluate_flags(Services& s);
+
+// reviews.cpp: the human review queue (docs/reviews.md).
+Handler submit_review(Services& s);
+// Pending items by default (state=all for every state), overdue first.
+Handler list_reviews(Services& s);
+// One item; long-polls up to `wait` seconds for its decision.
+Handler get_review(Services& s);
+Handler decide_review(Services& s, contain::ReviewVerdict verdict);
+
+// playbooks.cpp: playbooks, and per incident their approvals and checklists (docs/playbooks.md).
+Handler list_playbooks(Services& s);
+Handler list_approvals(Services& s);
+// Authority: only someone the approval (or the authority rules) names; 403 says who may.
+Handler approve_approval(Services& s);
+Handler refuse_approval(Services& s);  // reason required
+Handler incident_checklists(Services& s);
 
 // workflows.cpp
 Handler list_workflows(Services& s);
