@@ -92,6 +92,10 @@ Stmt& Stmt::bind_null(int index) {
   return *this;
 }
 
+Stmt& Stmt::bind_or_null(int index, const std::string& text) {
+  return text.empty() ? bind_null(index) : bind(index, text);
+}
+
 Stmt& Stmt::bind(int index, const std::optional<std::int64_t>& value) {
   return value ? bind(index, *value) : bind_null(index);
 }

@@ -54,6 +54,8 @@ class Stmt {
   Stmt& bind(int index, std::int64_t value);
   Stmt& bind(int index, double value);
   Stmt& bind_null(int index);
+  // NULL for an empty string: optional text columns hold NULL rather than "".
+  Stmt& bind_or_null(int index, const std::string& text);
   Stmt& bind(int index, const std::optional<std::int64_t>& value);
 
   // Advances: Result true while a row is available, false when done.

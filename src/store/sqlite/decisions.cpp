@@ -6,19 +6,8 @@
 #include "store/sqlite/tables.h"
 
 namespace aiir::store::sqlite {
-namespace {
 
 namespace json = boost::json;
-
-void bind_or_null(Stmt& s, int index, const std::string& value) {
-  if (value.empty()) {
-    s.bind_null(index);
-  } else {
-    s.bind(index, value);
-  }
-}
-
-}  // namespace
 
 core::Status insert_decisions(Db& db, const std::vector<DecisionRecord>& decisions) {
   Stmt s(db,
@@ -26,8 +15,8 @@ core::Status insert_decisions(Db& db, const std::vector<DecisionRecord>& decisio
          "controls_version, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   for (const auto& d : decisions) {
     s.bind(1, d.time).bind(2, d.workflow).bind(3, d.action).bind(4, d.verdict);
-    bind_or_null(s, 5, d.trace_id);
-    bind_or_null(s, 6, d.instance);
+    s.bind_or_null(5, d.trace_id);
+    s.bind_or_null(6, d.instance);
     s.bind(7, d.controls_version).bind(8, json::serialize(d.body));
     AIIR_RETURN_IF_ERROR(s.run());
   }
@@ -67,10 +56,7 @@ core::Result<DecisionPage> select_decisions(Db& db, const DecisionQuery& q) {
     d.body = std::move(*body);
     page.decisions.push_back(std::move(d));
   }
-  if (static_cast<int>(page.decisions.size()) > limit) {
-    page.decisions.pop_back();
-    page.next_cursor = page.decisions.back().seq;
-  }
+  page.next_cursor = end_page(page.decisions, limit, [](const auto& d) { return d.seq; });
   return page;
 }
 

@@ -40,4 +40,14 @@ class Filter {
 // The page size asked for, clamped to 1..1000.
 int page_limit(int asked);
 
+// A list query reads one row more than `limit` to learn whether another page follows. Drops that
+// extra row and returns the next page's cursor (`key` of the last row kept), or nullopt at the
+// end of the list.
+template <typename Row, typename Key>
+std::optional<std::int64_t> end_page(std::vector<Row>& rows, int limit, Key key) {
+  if (static_cast<int>(rows.size()) <= limit) return std::nullopt;
+  rows.pop_back();
+  return key(rows.back());
+}
+
 }  // namespace aiir::store::sqlite

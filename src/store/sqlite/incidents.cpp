@@ -113,10 +113,7 @@ core::Result<IncidentPage> select_incidents(Db& db, const IncidentQuery& q) {
     incident->number = number;
     page.incidents.push_back(std::move(*incident));
   }
-  if (static_cast<int>(page.incidents.size()) > limit) {
-    page.incidents.pop_back();
-    page.next_cursor = page.incidents.back().number;
-  }
+  page.next_cursor = end_page(page.incidents, limit, [](const auto& i) { return i.number; });
   return page;
 }
 

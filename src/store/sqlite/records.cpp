@@ -97,10 +97,7 @@ core::Result<RecordPage> select_records(Db& db, const RecordQuery& q) {
     if (!record.ok()) return record.error();
     page.records.push_back(std::move(*record));
   }
-  if (static_cast<int>(page.records.size()) > limit) {
-    page.records.pop_back();
-    page.next_cursor = page.records.back().seq;
-  }
+  page.next_cursor = end_page(page.records, limit, [](const auto& r) { return r.seq; });
   return page;
 }
 

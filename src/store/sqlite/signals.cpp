@@ -9,14 +9,6 @@ namespace {
 
 namespace json = boost::json;
 
-void bind_or_null(Stmt& s, int index, const std::string& value) {
-  if (value.empty()) {
-    s.bind_null(index);
-  } else {
-    s.bind(index, value);
-  }
-}
-
 core::Result<model::Signal> read_signal(const Stmt& s) {
   auto body = stored_object(s.text(1), "signal " + std::to_string(s.integer(0)));
   if (!body.ok()) return body.error();
@@ -36,11 +28,11 @@ core::Result<std::vector<model::Signal>> insert_signals(
          "?)");
   std::vector<model::Signal> stored;
   for (const auto& signal : signals) {
-    bind_or_null(s, 1, signal.dedup_key);
+    s.bind_or_null(1, signal.dedup_key);
     s.bind(2, model::to_string(signal.source)).bind(3, signal.detector).bind(4, signal.workflow);
     s.bind(5, model::to_string(signal.category)).bind(6, signal.fingerprint);
-    bind_or_null(s, 7, signal.trace_id);
-    bind_or_null(s, 8, signal.hunt_id);
+    s.bind_or_null(7, signal.trace_id);
+    s.bind_or_null(8, signal.hunt_id);
     s.bind(9, signal.detected_at);
     s.bind(10, json::serialize(model::to_json(signal)));
     AIIR_RETURN_IF_ERROR(s.run());
@@ -101,10 +93,7 @@ core::Result<SignalPage> select_signals(Db& db, const SignalQuery& q) {
     if (!signal.ok()) return signal.error();
     page.signals.push_back(std::move(*signal));
   }
-  if (static_cast<int>(page.signals.size()) > limit) {
-    page.signals.pop_back();
-    page.next_cursor = page.signals.back().seq;
-  }
+  page.next_cursor = end_page(page.signals, limit, [](const auto& s) { return s.seq; });
   return page;
 }
 

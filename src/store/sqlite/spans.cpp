@@ -12,14 +12,6 @@ namespace {
 namespace json = boost::json;
 
 // Binds `value`, or NULL when empty, so that partial indexes skip spans without that key.
-void bind_or_null(Stmt& s, int index, const std::string& value) {
-  if (value.empty()) {
-    s.bind_null(index);
-  } else {
-    s.bind(index, value);
-  }
-}
-
 core::Result<std::vector<model::AiSpan>> read_spans(Stmt& s, std::vector<std::int64_t>* seqs) {
   std::vector<model::AiSpan> out;
   while (true) {
@@ -87,14 +79,14 @@ core::Result<std::int64_t> insert_spans(Db& db, const std::vector<model::AiSpan>
   for (const auto& span : spans) {
     s.bind(1, span.trace_id).bind(2, span.span_id).bind(3, span.workflow);
     s.bind(4, span.start_time).bind(5, model::to_string(span.kind));
-    bind_or_null(s, 6, span.user_id);
-    bind_or_null(s, 7, span.session_id);
-    bind_or_null(s, 8, span.account_id);
-    bind_or_null(s, 9, !span.record_id.empty() ? span.record_id : span.write_record_id);
-    bind_or_null(s, 10, span.prompt_version);
-    bind_or_null(s, 11, span.model_version);
-    bind_or_null(s, 12, span.index_version);
-    bind_or_null(s, 13, span.tool_name);
+    s.bind_or_null(6, span.user_id);
+    s.bind_or_null(7, span.session_id);
+    s.bind_or_null(8, span.account_id);
+    s.bind_or_null(9, !span.record_id.empty() ? span.record_id : span.write_record_id);
+    s.bind_or_null(10, span.prompt_version);
+    s.bind_or_null(11, span.model_version);
+    s.bind_or_null(12, span.index_version);
+    s.bind_or_null(13, span.tool_name);
     {
       json::monotonic_resource arena(scratch, sizeof scratch);
       s.bind(14, json::serialize(model::to_json(span, &arena)));
