@@ -13,26 +13,14 @@ namespace {
 using contain::Authorized;
 using contain::Playbook;
 using contain::PlaybookAction;
+using core::join_names;
+using core::line_of;
 using core::MapReader;
+using core::names_of;
 
 constexpr std::string_view kWhoForms =
     "an incident role (incident_lead, business_owner, engineering, security, legal, compliance, "
     "communications), key:<API key name> or role:<API role>";
-
-int line_of(const YAML::Node& node) { return node.Mark().is_null() ? 0 : node.Mark().line + 1; }
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
-
-template <typename E>
-std::vector<std::string> names_of(const std::vector<std::pair<std::string_view, E>>& options) {
-  std::vector<std::string> names;
-  for (const auto& option : options) names.emplace_back(option.first);
-  return names;
-}
 
 bool valid_id(const std::string& id) {
   if (id.empty() || id.size() > 64) return false;
@@ -47,7 +35,7 @@ std::string unknown(const std::string& what, const std::string& value,
   std::string message = "unknown " + what + " '" + value + "'";
   std::string guess = core::closest_match(value, allowed);
   if (!guess.empty()) return message + "; did you mean '" + guess + "'?";
-  return message + " (allowed: " + (allowed.empty() ? "none" : join(allowed)) + ")";
+  return message + " (allowed: " + (allowed.empty() ? "none" : join_names(allowed)) + ")";
 }
 
 // Where errors go and what references are checked against.

@@ -7,16 +7,19 @@
 #include <sstream>
 
 namespace aiir::core {
-namespace {
 
-std::string join(const std::vector<std::string>& items) {
+std::string join_names(const std::vector<std::string>& names) {
   std::string out;
-  for (const auto& item : items) {
+  for (const auto& name : names) {
     if (!out.empty()) out += ", ";
-    out += item;
+    out += name;
   }
   return out;
 }
+
+int line_of(const YAML::Node& node) { return node.Mark().is_null() ? 0 : node.Mark().line + 1; }
+
+namespace {
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
@@ -218,7 +221,7 @@ std::optional<std::vector<std::string>> MapReader::strings(const std::string& ke
 void MapReader::report_bad_choice(const std::string& key, const std::string& value,
                                   const std::vector<std::string>& names) {
   std::string message = what_ + "." + key + ": '" + value + "' is not allowed; use one of: " +
-                        join(names);
+                        join_names(names);
   std::string suggestion = closest_match(value, names);
   if (!suggestion.empty()) message += " (did you mean '" + suggestion + "'?)";
   const YAML::Node& map = node_;
@@ -238,7 +241,7 @@ void MapReader::finish() {
       std::vector<std::string> sorted = asked_;
       std::sort(sorted.begin(), sorted.end());
       sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-      message += "; allowed keys: " + join(sorted);
+      message += "; allowed keys: " + join_names(sorted);
     }
     report(diags_, file_, entry.first, std::move(message));
   }

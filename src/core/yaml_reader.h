@@ -29,6 +29,20 @@ std::optional<YAML::Node> load_yaml_text(const std::string& text, const std::str
 void report(Diagnostics& diags, const std::string& file, const YAML::Node& node,
             std::string message);
 
+// "a, b, c": the names a message lists ("allowed: ...").
+std::string join_names(const std::vector<std::string>& names);
+
+// The names of an enum's name table (name → value), for messages and suggestions.
+template <typename E>
+std::vector<std::string> names_of(const std::vector<std::pair<std::string_view, E>>& options) {
+  std::vector<std::string> names;
+  for (const auto& option : options) names.emplace_back(option.first);
+  return names;
+}
+
+// The 1-based line `node` starts at; 0 when it has no position (a node built in code).
+int line_of(const YAML::Node& node);
+
 // The allowed key closest to `key` by edit distance, or "" when none is close.
 std::string closest_match(std::string_view key, const std::vector<std::string>& allowed);
 

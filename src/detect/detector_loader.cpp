@@ -17,7 +17,10 @@
 namespace aiir::detect {
 namespace {
 
+using core::join_names;
+using core::line_of;
 using core::MapReader;
+using core::names_of;
 using core::report;
 
 // RE2's memory budget per pattern: generous for real patterns, small enough that a pathological
@@ -62,26 +65,6 @@ bool valid_utf8(std::string_view text) {
   return true;
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += ", ";
-    out += item;
-  }
-  return out;
-}
-
-template <typename E>
-std::vector<std::string> names_of(const std::vector<std::pair<std::string_view, E>>& options) {
-  std::vector<std::string> names;
-  for (const auto& option : options) names.emplace_back(option.first);
-  return names;
-}
-
-int line_of(const YAML::Node& node) {
-  return node.Mark().is_null() ? 0 : node.Mark().line + 1;
-}
-
 bool valid_detector_id(const std::string& id) {
   if (id.empty() || id.size() > 64) return false;
   auto lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
@@ -104,7 +87,7 @@ void report_unknown(Ctx& c, const YAML::Node& node, const std::string& what,
   std::string message = what + ": unknown " + noun + " '" + value + "'";
   std::string guess = core::closest_match(value, names);
   if (!guess.empty()) message += "; did you mean '" + guess + "'?";
-  c.error(node, message + " (allowed: " + join(names) + ")");
+  c.error(node, message + " (allowed: " + join_names(names) + ")");
 }
 
 // The scalar nodes of "one value or a list of values"; nullopt (reported) otherwise.
@@ -891,7 +874,7 @@ void check_detector_set(std::vector<Detector>& detectors,
       if (!guess.empty()) {
         message += "; did you mean '" + guess + "'?";
       } else if (!workflow_ids.empty()) {
-        message += " (known: " + join(workflow_ids) + ")";
+        message += " (known: " + join_names(workflow_ids) + ")";
       }
       diags.add(d.source_file, d.source_line, 1, message);
     }

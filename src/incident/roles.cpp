@@ -9,6 +9,7 @@
 namespace aiir::incident {
 namespace {
 
+using core::line_of;
 using core::MapReader;
 using core::report;
 
@@ -32,8 +33,6 @@ bool valid_policy_name(const std::string& name) {
 bool blank(const std::string& text) {
   return text.find_first_not_of(" \t\r\n") == std::string::npos;
 }
-
-int line_of(const YAML::Node& node) { return node.Mark().is_null() ? 0 : node.Mark().line + 1; }
 
 // One policy: `name` is already checked. nullopt when it has errors (all reported).
 std::optional<EscalationPolicy> read_policy(const std::string& name, const YAML::Node& key,

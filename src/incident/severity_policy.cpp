@@ -152,21 +152,10 @@ void add_reason(std::vector<std::string>& reasons, std::string reason) {
 // ---------------------------------------------------------------------------------------------
 // Reading severity.yaml
 
+using core::join_names;
 using core::MapReader;
+using core::names_of;
 using core::report;
-
-std::string join_names(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
-template <typename E>
-std::vector<std::string> names_of(const std::vector<std::pair<std::string_view, E>>& options) {
-  std::vector<std::string> names;
-  for (const auto& option : options) names.emplace_back(option.first);
-  return names;
-}
 
 // A condition listing values ("any of"); a single value is a one-element list.
 template <typename E>
