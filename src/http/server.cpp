@@ -62,9 +62,8 @@ class Session;
 // keep send() order and never overlap.
 class StreamChannel final : public EventStream {
  public:
-  StreamChannel(std::weak_ptr<Session> session, asio::any_io_executor strand,
-                std::size_t max_queued_bytes)
-      : session_(std::move(session)), strand_(std::move(strand)), max_queued_(max_queued_bytes) {}
+  StreamChannel(std::weak_ptr<Session> session, std::size_t max_queued_bytes)
+      : session_(std::move(session)), max_queued_(max_queued_bytes) {}
 
   bool send(std::string chunk) override;
   void close() override;
@@ -90,8 +89,10 @@ class StreamChannel final : public EventStream {
   // Asks the strand to write what is queued (or to end the response).
   void kick();
 
+  // Not the session's executor itself: a handler may keep its stream after the server (and the
+  // io_context behind that executor) is gone. Reaching the strand through a live session is
+  // safe, since a session keeps the server alive.
   std::weak_ptr<Session> session_;
-  asio::any_io_executor strand_;
   const std::size_t max_queued_;
   mutable std::mutex mu_;
   std::deque<std::string> queue_;  // GUARDED_BY(mu_)
@@ -195,6 +196,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // the handler closed it; `abort` drops the connection (a subscriber too far behind).
   void pump_stream();
   void abort_stream() { close(); }
+  // Runs `f` on this session's strand.
+  template <typename F>
+  void post(F f) {
+    asio::post(stream_.get_executor(), std::move(f));
+  }
 
   ~Session() {
     if (channel_) channel_->mark_closed();
@@ -269,9 +275,11 @@ bool StreamChannel::send(std::string chunk) {
   }
   if (overflow) {
     // The close callbacks must not run here: the caller may hold its own lock while sending.
-    asio::post(strand_, [weak = session_] {
-      if (auto s = weak.lock()) s->abort_stream();
-    });
+    if (auto s = session_.lock()) {
+      s->post([weak = session_] {
+        if (auto session = weak.lock()) session->abort_stream();
+      });
+    }
     return false;
   }
   if (kick_now) kick();
@@ -291,9 +299,13 @@ void StreamChannel::close() {
 }
 
 void StreamChannel::kick() {
-  asio::post(strand_, [weak = session_] {
-    if (auto s = weak.lock()) s->pump_stream();
-  });
+  // The posted work holds the session weakly: queued work that never runs (the server stopped)
+  // must not keep the session, and through it the server, alive.
+  if (auto s = session_.lock()) {
+    s->post([weak = session_] {
+      if (auto session = weak.lock()) session->pump_stream();
+    });
+  }
 }
 
 bool StreamChannel::take(std::string& out) {
@@ -660,7 +672,7 @@ void Session::start_stream(Response response) {
   }
   streaming_ = true;
   stream_chunked_ = req.version() >= 11;
-  channel_ = std::make_shared<StreamChannel>(weak_from_this(), stream_.get_executor(),
+  channel_ = std::make_shared<StreamChannel>(weak_from_this(),
                                              server_->options().stream_queue_bytes);
   if (server_->stopping()) {
     close();
