@@ -21,6 +21,8 @@ int validate(const std::string& dir, bool json) {
     if (config) {
       out["workflows"] = config->workflows.size();
       out["detectors"] = config->detectors.size();
+      out["playbooks"] = config->playbooks.size();
+      out["authority_rules"] = config->authority.rules.size();
     }
     std::cout << boost::json::serialize(out) << "\n";
     return diags.empty() ? 0 : 1;
@@ -31,7 +33,8 @@ int validate(const std::string& dir, bool json) {
     return 1;
   }
   std::cout << dir << ": configuration is valid (" << config->workflows.size() << " workflows, "
-            << config->detectors.size() << " detectors)\n";
+            << config->detectors.size() << " detectors, " << config->playbooks.size()
+            << " playbooks, " << config->authority.rules.size() << " authority rules)\n";
   return 0;
 }
 

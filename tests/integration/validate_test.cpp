@@ -12,7 +12,7 @@ TEST(Validate, ExampleConfigIsValid) {
       {AIIR_BINARY, "validate", std::string(AIIR_SOURCE_DIR) + "/examples"}, dir.path());
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("valid (3 workflows, "), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find(" detectors)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" detectors, 2 playbooks, 2 authority rules)"), std::string::npos) << r.out;
 }
 
 TEST(Validate, ReportsEveryErrorWithFileLineAndColumnAndExitsOne) {
