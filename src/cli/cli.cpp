@@ -79,6 +79,7 @@ int run(int argc, char** argv) {
   add_hunt_commands(app, ctx);
   add_incidents_commands(app, ctx);
   add_controls_commands(app, ctx);
+  add_approvals_commands(app, ctx);
   add_drill_command(app, ctx);
   add_reviews_commands(app, ctx);
   add_audit_commands(app, ctx);

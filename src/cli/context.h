@@ -75,6 +75,7 @@ void add_detectors_commands(CLI::App& app, Context& ctx);
 void add_incidents_commands(CLI::App& app, Context& ctx);
 void add_audit_commands(CLI::App& app, Context& ctx);
 void add_controls_commands(CLI::App& app, Context& ctx);
+void add_approvals_commands(CLI::App& app, Context& ctx);
 void add_drill_command(CLI::App& app, Context& ctx);
 void add_reviews_commands(CLI::App& app, Context& ctx);
 

@@ -147,5 +147,28 @@ TEST_F(PlaybookHttpTest, RefusalNeedsAReasonAndIsRecorded) {
   EXPECT_EQ(controls["controls"].as_array().size(), 1u);  // only the automatic one
 }
 
+TEST_F(PlaybookHttpTest, TheCliListsApprovalsAndSaysWhoMayDecide) {
+  auto [incident, approval] = open_incident(3, "acct-3");
+  ASSERT_FALSE(approval.empty());
+  auto cli = [&](const std::string& key, std::vector<std::string> args) {
+    std::vector<std::string> argv{AIIR_BINARY, "--server", url_, "--key", key, "approvals"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return testing::run_command(argv, dir_.path(), std::chrono::seconds(30));
+  };
+  auto listed = cli(viewer_, {"list", incident});
+  ASSERT_EQ(listed.status, 0) << listed.err;
+  EXPECT_NE(listed.out.find(approval), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("pending"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("business_owner"), std::string::npos) << listed.out;
+
+  auto denied = cli(responder_, {"approve", incident, approval});
+  EXPECT_NE(denied.status, 0);
+  EXPECT_NE(denied.err.find("business owner"), std::string::npos) << denied.err;
+
+  auto refused = cli(owner_, {"refuse", incident, approval, "--reason", "not the prompt"});
+  ASSERT_EQ(refused.status, 0) << refused.err;
+  EXPECT_NE(refused.out.find("refused"), std::string::npos) << refused.out;
+}
+
 }  // namespace
 }  // namespace aiir
