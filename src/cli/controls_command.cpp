@@ -194,6 +194,18 @@ std::optional<json::array> controls_in_force(const Context& ctx, const std::stri
   return answer.as_object().at("controls").as_array();
 }
 
+// "2/3": how many of the workflow's live instances have applied the control ("-" when the
+// server tracks none).
+std::string applied_of(const json::object& c) {
+  const auto* by = c.if_contains("applied_by");
+  if (by == nullptr || !by->is_object()) return "-";
+  const auto& o = by->get_object();
+  const std::string applied = field(o, "applied");
+  const std::string pending = field(o, "pending");
+  if (applied == "-" || pending == "-") return "-";
+  return applied + "/" + std::to_string(std::stoll(applied) + std::stoll(pending));
+}
+
 int list_controls(const Context& ctx, const ControlArgs& a) {
   std::string query = "?include_lifted=" + std::string(a.all ? "true" : "false");
   if (!a.workflow.empty()) query += "&workflow=" + http::percent_encode(a.workflow);
@@ -211,7 +223,8 @@ int list_controls(const Context& ctx, const ControlArgs& a) {
     std::cout << (a.all ? "No controls have been set.\n" : "No controls in force.\n");
     return 0;
   }
-  Table table({"ID", "WORKFLOW", "KIND", "ON", "LIFTED", "INCIDENT", "SET BY", "REASON"});
+  Table table(
+      {"ID", "WORKFLOW", "KIND", "ON", "LIFTED", "APPLIED", "INCIDENT", "SET BY", "REASON"});
   for (const auto& item : *controls) {
     const auto& c = item.as_object();
     std::string lifted = c.contains("lifted_at") ? "fully"
@@ -219,7 +232,8 @@ int list_controls(const Context& ctx, const ControlArgs& a) {
                              ? "-"
                              : field(c, "lift_percent") + "%";
     table.add({field(c, "id"), field(c, "workflow"), field(c, "kind"), subject_of(c), lifted,
-               field(c, "incident"), field(c, "set_by"), shorten(field(c, "reason"), 48)});
+               applied_of(c), field(c, "incident"), field(c, "set_by"),
+               shorten(field(c, "reason"), 48)});
   }
   std::cout << table.render();
   return 0;
