@@ -216,6 +216,29 @@ TEST_F(ControlsStreamTest, SubscriberGetsTheStateAtOnceThenEachChangeWithinASeco
   EXPECT_FALSE(text(pod, "applied_at").empty());
   EXPECT_EQ(pod.at("workflows").as_array().size(), 1u);
   EXPECT_EQ(pod.at("workflows").as_array()[0].as_string(), "support-refunds");
+
+  // The control itself says who has applied it, and when.
+  json::value listed = get_json("/v1/controls/" + text(control, "id"));
+  ASSERT_TRUE(listed.as_object().contains("applied_by")) << json::serialize(listed);
+  const auto& by = listed.at("applied_by");
+  EXPECT_EQ(number(by, "applied"), 1);
+  EXPECT_EQ(number(by, "pending"), 0);
+  ASSERT_EQ(by.at("instances").as_array().size(), 1u);
+  EXPECT_EQ(text(by.at("instances").as_array()[0], "instance"), "pod-1");
+  EXPECT_FALSE(text(by.at("instances").as_array()[0], "applied_at").empty());
+
+  // A decide call carrying the instance's applied version acknowledges as well.
+  cli::HttpClient app_client(url_, app_);
+  auto asked = app_client.request("POST", "/v1/decide",
+                                  R"({"workflow":"support-refunds","action":"llm"})",
+                                  "application/json",
+                                  {{"X-Aiir-Instance", "pod-2"},
+                                   {"X-Aiir-Controls-Version", std::to_string(version)}});
+  ASSERT_TRUE(asked.ok()) << asked.error().message();
+  EXPECT_EQ(asked->status, 200) << asked->body;
+  json::value pod2 = instance("pod-2");
+  ASSERT_TRUE(pod2.is_object());
+  EXPECT_EQ(number(pod2, "applied_version"), version);
 }
 
 TEST_F(ControlsStreamTest, LastEventIdSkipsTheStateTheClientHasAlready) {
