@@ -6,6 +6,8 @@
 #include <limits>
 #include <utility>
 
+#include "core/prometheus.h"
+
 
 namespace aiir::contain {
 namespace {
@@ -140,19 +142,17 @@ DecisionRecorderStats DecisionRecorder::stats() const {
 
 void DecisionRecorder::render_metrics(std::string& out) const {
   const DecisionRecorderStats s = stats();
-  out += "# HELP aiir_decisions_total Decisions answered to the application, by verdict.\n"
-         "# TYPE aiir_decisions_total counter\n";
+  core::append_family(out, "aiir_decisions_total", "counter",
+                      "Decisions answered to the application, by verdict.");
   for (Verdict v : {Verdict::kAllow, Verdict::kDegrade, Verdict::kReview, Verdict::kDeny}) {
     out += "aiir_decisions_total{decision=\"" + std::string(to_string(v)) + "\"} " +
            std::to_string(s.decided[static_cast<std::size_t>(v)]) + "\n";
   }
-  out += "# HELP aiir_decisions_recorded_total Decisions written to the store as evidence.\n"
-         "# TYPE aiir_decisions_recorded_total counter\naiir_decisions_recorded_total " +
-         std::to_string(s.recorded) + "\n";
-  out += "# HELP aiir_decisions_dropped_total Decisions not recorded because the queue was full "
-         "or the store failed.\n"
-         "# TYPE aiir_decisions_dropped_total counter\naiir_decisions_dropped_total " +
-         std::to_string(s.dropped + s.failed) + "\n";
+  core::append_metric(out, "aiir_decisions_recorded_total", "counter",
+                      "Decisions written to the store as evidence.", s.recorded);
+  core::append_metric(out, "aiir_decisions_dropped_total", "counter",
+                      "Decisions not recorded because the queue was full or the store failed.",
+                      s.dropped + s.failed);
 }
 
 }  // namespace aiir::contain

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "model/json_fields.h"
 
@@ -309,6 +310,21 @@ core::Status PlaybookService::run_playbook(const Playbook& playbook,
   auto fail = [&](std::string what, const std::string& why) {
     failures.push_back(json::object{{"action", std::move(what)}, {"error", why}});
   };
+  // The control an action sets on this incident; nullopt, with the failure recorded, when the
+  // workflow is gone from the inventory or the action no longer fits it.
+  auto build = [&](const PlaybookAction& action) -> std::optional<model::Control> {
+    const std::string what(model::to_string(action.control.kind));
+    if (workflow == nullptr) {
+      fail(what, "workflow '" + incident.workflow + "' is not in the inventory");
+      return std::nullopt;
+    }
+    auto control = make_control(action, playbook, incident, *workflow, now);
+    if (!control.ok()) {
+      fail(what, control.error().message());
+      return std::nullopt;
+    }
+    return std::move(*control);
+  };
 
   if (playbook.classification && *playbook.classification != incident.classification &&
       incidents_ != nullptr) {
@@ -328,16 +344,8 @@ core::Status PlaybookService::run_playbook(const Playbook& playbook,
   }
   json::array controls;
   for (const auto& action : playbook.automatic) {
-    const std::string what = std::string(model::to_string(action.control.kind));
-    if (workflow == nullptr) {
-      fail(what, "workflow '" + incident.workflow + "' is not in the inventory");
-      continue;
-    }
-    auto control = make_control(action, playbook, incident, *workflow, now);
-    if (!control.ok()) {
-      fail(what, control.error().message());
-      continue;
-    }
+    auto control = build(action);
+    if (!control) continue;
     auto done = std::find_if(earlier.begin(), earlier.end(),
                              [&](const model::Control& c) { return same_effect(c, *control); });
     if (done != earlier.end()) {
@@ -365,16 +373,8 @@ core::Status PlaybookService::run_playbook(const Playbook& playbook,
       approvals.emplace_back(a.id);
       continue;
     }
-    const std::string what = std::string(model::to_string(action.control.kind));
-    if (workflow == nullptr) {
-      fail(what, "workflow '" + incident.workflow + "' is not in the inventory");
-      continue;
-    }
-    auto control = make_control(action, playbook, incident, *workflow, now);
-    if (!control.ok()) {
-      fail(what, control.error().message());
-      continue;
-    }
+    auto control = build(action);
+    if (!control) continue;
     control->expires_at = 0;  // counted from approval, not from now
     a.incident = incident.number;
     a.workflow = incident.workflow;

@@ -8,6 +8,7 @@
 #include "contain/action.h"
 #include "contain/review_evidence.h"
 #include "core/crypto.h"
+#include "core/prometheus.h"
 #include "model/ai_span.h"
 #include "model/incident.h"
 
@@ -606,29 +607,27 @@ ReviewStats ReviewService::stats() const {
 }
 
 void ReviewService::render_metrics(std::string& out) const {
+  using core::append_family;
+  using core::append_metric;
   const ReviewStats s = stats();
-  const std::uint64_t decisions = s.approved + s.rejected + s.edited;
-  out += "# HELP aiir_reviews_pending Held outputs waiting for a reviewer.\n"
-         "# TYPE aiir_reviews_pending gauge\naiir_reviews_pending " +
-         std::to_string(s.pending) + "\n";
-  out += "# HELP aiir_reviews_overdue Held outputs past their review SLA.\n"
-         "# TYPE aiir_reviews_overdue gauge\naiir_reviews_overdue " +
-         std::to_string(s.overdue) + "\n";
-  out += "# HELP aiir_reviews_submitted_total Outputs submitted for review since start.\n"
-         "# TYPE aiir_reviews_submitted_total counter\naiir_reviews_submitted_total " +
-         std::to_string(s.submitted) + "\n";
-  out += "# HELP aiir_review_decisions_total Review decisions since start, by outcome.\n"
-         "# TYPE aiir_review_decisions_total counter\n";
+  const auto decisions = static_cast<std::int64_t>(s.approved + s.rejected + s.edited);
+  append_metric(out, "aiir_reviews_pending", "gauge", "Held outputs waiting for a reviewer.",
+                static_cast<std::int64_t>(s.pending));
+  append_metric(out, "aiir_reviews_overdue", "gauge", "Held outputs past their review SLA.",
+                static_cast<std::int64_t>(s.overdue));
+  append_metric(out, "aiir_reviews_submitted_total", "counter",
+                "Outputs submitted for review since start.", static_cast<std::int64_t>(s.submitted));
+  append_family(out, "aiir_review_decisions_total", "counter",
+                "Review decisions since start, by outcome.");
   out += "aiir_review_decisions_total{outcome=\"approved\"} " + std::to_string(s.approved) + "\n";
   out += "aiir_review_decisions_total{outcome=\"rejected\"} " + std::to_string(s.rejected) + "\n";
   out += "aiir_review_decisions_total{outcome=\"edited\"} " + std::to_string(s.edited) + "\n";
-  out += "# HELP aiir_reviews_escalated_total Held outputs escalated for missing their SLA.\n"
-         "# TYPE aiir_reviews_escalated_total counter\naiir_reviews_escalated_total " +
-         std::to_string(s.escalated) + "\n";
-  out += "# HELP aiir_review_decision_seconds Time from submission to decision.\n"
-         "# TYPE aiir_review_decision_seconds summary\n"
-         "aiir_review_decision_seconds_sum " + std::to_string(s.decision_seconds_sum) + "\n"
-         "aiir_review_decision_seconds_count " + std::to_string(decisions) + "\n";
+  append_metric(out, "aiir_reviews_escalated_total", "counter",
+                "Held outputs escalated for missing their SLA.",
+                static_cast<std::int64_t>(s.escalated));
+  append_family(out, "aiir_review_decision_seconds", "summary", "Time from submission to decision.");
+  out += "aiir_review_decision_seconds_sum " + std::to_string(s.decision_seconds_sum) + "\n";
+  out += "aiir_review_decision_seconds_count " + std::to_string(decisions) + "\n";
 }
 
 }  // namespace aiir::contain

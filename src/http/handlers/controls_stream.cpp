@@ -17,6 +17,7 @@
 
 #include "contain/drill_service.h"
 #include "contain/instance_registry.h"
+#include "core/prometheus.h"
 #include "http/handlers/handlers.h"
 #include "http/handlers/json_body.h"
 #include "http/handlers/query.h"
@@ -235,18 +236,17 @@ Handler controls_stream(Services& s) {
                                 std::string& out) {
       auto h = weak.lock();
       if (!h) return;
-      out += "# HELP aiir_controls_stream_subscribers Open change streams (GET /v1/controls/stream).\n"
-             "# TYPE aiir_controls_stream_subscribers gauge\naiir_controls_stream_subscribers " +
-             std::to_string(h->size()) + "\n";
+      core::append_metric(out, "aiir_controls_stream_subscribers", "gauge",
+                          "Open change streams (GET /v1/controls/stream).",
+                          static_cast<std::int64_t>(h->size()));
       if (instances == nullptr) return;
-      out += "# HELP aiir_controls_instances Application instances remembered.\n"
-             "# TYPE aiir_controls_instances gauge\naiir_controls_instances " +
-             std::to_string(instances->size()) + "\n";
-      out += "# HELP aiir_controls_instance_reports_dropped_total Reports from new instances "
-             "dropped because the instance cap was reached.\n"
-             "# TYPE aiir_controls_instance_reports_dropped_total counter\n"
-             "aiir_controls_instance_reports_dropped_total " +
-             std::to_string(instances->dropped()) + "\n";
+      core::append_metric(out, "aiir_controls_instances", "gauge",
+                          "Application instances remembered.",
+                          static_cast<std::int64_t>(instances->size()));
+      core::append_metric(out, "aiir_controls_instance_reports_dropped_total", "counter",
+                          "Reports from new instances dropped because the instance cap was "
+                          "reached.",
+                          static_cast<std::int64_t>(instances->dropped()));
     });
   }
   return [&s, hub](Request& r, Reply reply) {
